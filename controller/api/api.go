@@ -8,7 +8,9 @@ import (
 	"net/http"
 	"net/netip"
 
+	"github.com/netwatcher/netwatcher/controller/agents"
 	"github.com/netwatcher/netwatcher/controller/auth"
+	"github.com/netwatcher/netwatcher/controller/probes"
 	"github.com/netwatcher/netwatcher/controller/ratelimit"
 	"github.com/netwatcher/netwatcher/controller/store"
 	"github.com/netwatcher/netwatcher/controller/workspace"
@@ -16,8 +18,12 @@ import (
 
 // Deps is what the API needs from the rest of the controller.
 type Deps struct {
-	DB             *store.DB
-	Sessions       *auth.Sessions
+	DB       *store.DB
+	Sessions *auth.Sessions
+	Agents   *agents.Service
+	Probes   *probes.Service
+	// Events reaches connected agents; nil means agents learn on their next poll.
+	Events         AgentEvents
 	Log            *slog.Logger
 	AllowedOrigins []string
 	TrustedProxies []netip.Prefix
@@ -29,6 +35,9 @@ type Deps struct {
 type API struct {
 	db             *store.DB
 	sessions       *auth.Sessions
+	agents         *agents.Service
+	probes         *probes.Service
+	events         AgentEvents
 	log            *slog.Logger
 	allowedOrigins []string
 	trustedProxies []netip.Prefix
@@ -41,11 +50,14 @@ type API struct {
 // New builds the HTTP handler of the controller.
 func New(d Deps) http.Handler {
 	a := &API{
-		db: d.DB, sessions: d.Sessions, log: d.Log,
+		db: d.DB, sessions: d.Sessions, agents: d.Agents, probes: d.Probes, events: d.Events, log: d.Log,
 		allowedOrigins: d.AllowedOrigins, trustedProxies: d.TrustedProxies,
 		registerLimit:     ratelimit.New(d.AuthRateLimit),
 		loginIPLimit:      ratelimit.New(d.AuthRateLimit),
 		loginAccountLimit: ratelimit.New(d.AuthRateLimit),
+	}
+	if a.events == nil {
+		a.events = noAgentEvents{}
 	}
 	mux := http.NewServeMux()
 	a.routes(mux)
@@ -82,4 +94,34 @@ func (a *API) routes(mux *http.ServeMux) {
 	// Any member may leave; removing others needs ADMIN (checked in the domain).
 	member("DELETE /workspaces/{id}/members/{memberId}", workspace.Viewer, a.removeMember)
 	user("POST /workspaces/{id}/accept-invite", a.acceptInvite)
+
+	const agentPath = "/workspaces/{id}/agents/{agentID}"
+	member("GET /workspaces/{id}/agents", workspace.Viewer, a.listAgents)
+	member("POST /workspaces/{id}/agents", workspace.User, a.createAgent)
+	agent := func(pattern string, min workspace.Role, h handler) {
+		mux.Handle(pattern, a.serve(a.inAgent(min, h)))
+	}
+	agent("GET "+agentPath, workspace.Viewer, a.getAgent)
+	agent("PATCH "+agentPath, workspace.User, a.updateAgent)
+	agent("DELETE "+agentPath, workspace.Admin, a.deleteAgent)
+	agent("POST "+agentPath+"/heartbeat", workspace.User, a.heartbeat)
+	agent("POST "+agentPath+"/issue-pin", workspace.User, a.issuePIN)
+	agent("POST "+agentPath+"/regenerate", workspace.Admin, a.regenerateAgent)
+
+	agent("GET "+agentPath+"/probes", workspace.Viewer, a.listProbes)
+	agent("POST "+agentPath+"/probes", workspace.User, a.createProbe)
+	agent("POST "+agentPath+"/probes/copy", workspace.User, a.copyProbes)
+	member("POST /workspaces/{id}/probes/copy", workspace.User, a.copyProbes)
+	agent("GET "+agentPath+"/probes/{probeID}", workspace.Viewer, a.getProbe)
+	agent("PATCH "+agentPath+"/probes/{probeID}", workspace.User, a.updateProbe)
+	agent("DELETE "+agentPath+"/probes/{probeID}", workspace.User, a.deleteProbe)
+	member("GET /workspaces/{id}/probe-data/probes/{probeID}/similar", workspace.Viewer, a.similarProbes)
+
+	// The agents' own endpoints (PROTOCOL.md §1): PIN/PSK, not JWT.
+	public("POST /agent", a.agentLogin)
+	public("POST /agent/login", a.agentLogin)
+	agentAPI := func(pattern string, h handler) { mux.Handle(pattern, a.serve(a.agentAuthed(h))) }
+	agentAPI("GET /agent/time", a.agentTime)
+	agentAPI("GET /agent/api/whoami", a.agentWhoami)
+	agentAPI("GET /agent/api/lookup/ip/{ip}", a.agentLookupIP)
 }

@@ -15,6 +15,7 @@ type ctxKey int
 const (
 	sessionKey ctxKey = iota
 	workspaceKey
+	agentKey
 )
 
 var errNoToken = &apperr.Error{Kind: apperr.Unauthorized, Msg: "missing bearer token: send Authorization: Bearer <token> from /auth/login"}

@@ -28,6 +28,10 @@ type Config struct {
 	// IP (and per account/agent); 0 disables every auth limiter.
 	AuthRateLimit int
 
+	// Quotas; 0 means unlimited.
+	MaxAgentsPerWorkspace int
+	MaxProbesPerAgent     int
+
 	AdminEmail    string
 	AdminPassword string
 
@@ -60,6 +64,10 @@ func settings() []setting {
 			func(c *Config, v string) (err error) { c.TrustedProxies, err = parsePrefixes(v); return err }},
 		{"auth-rate-limit", "NETWATCHER_AUTH_RATE_LIMIT", "failed auth attempts per minute per IP; 0 disables auth rate limiting", "10",
 			func(c *Config, v string) error { return parseNonNegativeInt(&c.AuthRateLimit, v) }},
+		{"max-agents-per-workspace", "NETWATCHER_MAX_AGENTS_PER_WORKSPACE", "agent quota per workspace; 0 = unlimited", "0",
+			func(c *Config, v string) error { return parseNonNegativeInt(&c.MaxAgentsPerWorkspace, v) }},
+		{"max-probes-per-agent", "NETWATCHER_MAX_PROBES_PER_AGENT", "probe quota per agent; 0 = unlimited", "0",
+			func(c *Config, v string) error { return parseNonNegativeInt(&c.MaxProbesPerAgent, v) }},
 		{"admin-email", "NETWATCHER_ADMIN_EMAIL", "create this user at start if missing (with --admin-password)", "",
 			func(c *Config, v string) error { c.AdminEmail = v; return nil }},
 		{"admin-password", "NETWATCHER_ADMIN_PASSWORD", "password for --admin-email", "",

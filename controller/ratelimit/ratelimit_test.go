@@ -69,7 +69,7 @@ func TestSweepForgetsIdleKeys(t *testing.T) {
 	clock := &fakeClock{t: time.Unix(1_000_000, 0)}
 	l := NewWithClock(5, clock.now)
 	for i := 0; i < 100; i++ {
-		l.Hit(string(rune('a' + i%26)) + string(rune('a'+i/26)))
+		l.Hit(string(rune('a'+i%26)) + string(rune('a'+i/26)))
 	}
 	clock.advance(2 * time.Minute)
 	l.Blocked("fresh")

@@ -11,10 +11,12 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/netwatcher/netwatcher/controller/agents"
 	"github.com/netwatcher/netwatcher/controller/api"
 	"github.com/netwatcher/netwatcher/controller/apperr"
 	"github.com/netwatcher/netwatcher/controller/auth"
 	"github.com/netwatcher/netwatcher/controller/config"
+	"github.com/netwatcher/netwatcher/controller/probes"
 	"github.com/netwatcher/netwatcher/controller/store"
 	"github.com/netwatcher/netwatcher/controller/users"
 )
@@ -56,8 +58,11 @@ func assemble(ctx context.Context, cfg config.Config, log *slog.Logger, db *stor
 		return nil, err
 	}
 	sessions := auth.NewSessions(db, auth.NewTokens(key, cfg.JWTTTL))
+	agentSvc := agents.NewService(db, auth.NewPINs(key), agents.Config{
+		MaxPerWorkspace: cfg.MaxAgentsPerWorkspace, AuthRateLimit: cfg.AuthRateLimit})
 	handler := api.New(api.Deps{
 		DB: db, Sessions: sessions, Log: log,
+		Agents: agentSvc, Probes: probes.NewService(db, cfg.MaxProbesPerAgent),
 		AllowedOrigins: cfg.AllowedOrigins, TrustedProxies: cfg.TrustedProxies,
 		AuthRateLimit: cfg.AuthRateLimit,
 	})

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# The whole test suite, as CI runs it: installs and starts the services the
+# tests need (PostgreSQL now; more as the product grows), runs gofmt, go vet
+# and every Go test against them, then stops the services.
+# Needs root for apt-get and for starting PostgreSQL as its own user.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH=/usr/local/go/bin:$PATH
+
+stop_services() { scripts/postgres.sh stop || true; }
+trap stop_services EXIT
+
+echo "== services"
+NETWATCHER_TEST_POSTGRES_URL=$(scripts/postgres.sh start)
+export NETWATCHER_TEST_POSTGRES_URL
+echo "PostgreSQL: $NETWATCHER_TEST_POSTGRES_URL"
+
+echo "== gofmt"
+unformatted=$(gofmt -l $(git ls-files '*.go'))
+if [ -n "$unformatted" ]; then
+  echo "gofmt would change:"; echo "$unformatted"; exit 1
+fi
+
+echo "== go vet"
+go vet ./...
+
+echo "== go test"
+go test -race -count=1 -timeout 20m ./... "$@"
