@@ -4,7 +4,9 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/netwatcher/netwatcher/controller/apperr"
@@ -63,15 +65,20 @@ func (s *Service) loadSecrets(ctx context.Context, c Credentials) (secretRow, bo
 }
 
 // failed counts a failed attempt against the client's address and the
-// agent, and says whether either is now over its limit.
+// agent. Like user logins, an address or agent gets its limit of failures
+// answered as such; an attempt made while it is already over the limit is
+// answered rate_limited (and still counted, so persistent guessing stays
+// blocked for longer).
 func (s *Service) failed(c Credentials) error {
+	ipWait, ipBlocked := s.failuresByIP.Blocked(c.ClientIP)
+	agentWait, agentBlocked := s.failuresByAgent.Blocked(c.agentKey())
 	s.failuresByIP.Hit(c.ClientIP)
 	s.failuresByAgent.Hit(c.agentKey())
-	if wait, blocked := s.failuresByIP.Blocked(c.ClientIP); blocked {
-		return rateLimited(wait)
-	}
-	if wait, blocked := s.failuresByAgent.Blocked(c.agentKey()); blocked {
-		return rateLimited(wait)
+	switch {
+	case ipBlocked:
+		return rateLimited(ipWait)
+	case agentBlocked:
+		return rateLimited(agentWait)
 	}
 	return nil
 }
@@ -112,7 +119,7 @@ func (s *Service) AuthenticatePSK(ctx context.Context, c Credentials) (Agent, er
 //
 // PINs are short, so attempts from an address over its failure limit are
 // refused before any check. Failures also count per agent; when an agent
-// goes over its limit its outstanding PIN is burned, so spreading guesses
+// reaches its limit its outstanding PIN is burned, so spreading guesses
 // over many addresses gains nothing, while the holder of a valid PIN is
 // never refused because of someone else's failures.
 func (s *Service) BootstrapPIN(ctx context.Context, c Credentials) (Agent, string, error) {
@@ -151,6 +158,9 @@ func (s *Service) BootstrapPIN(ctx context.Context, c Credentials) (Agent, strin
 	return a, psk, nil
 }
 
+// pinFailed counts a failed PIN attempt. When the agent reaches its
+// failure limit its outstanding PIN is burned: guesses spread over many
+// addresses then gain nothing, and the operator issues a new PIN.
 func (s *Service) pinFailed(ctx context.Context, c Credentials) error {
 	limitErr := s.failed(c)
 	if _, blocked := s.failuresByAgent.Blocked(c.agentKey()); blocked {
@@ -163,4 +173,24 @@ func (s *Service) pinFailed(ctx context.Context, c Credentials) error {
 		return limitErr
 	}
 	return ErrPINFailed
+}
+
+var errMissingHeaders = &apperr.Error{Kind: apperr.Unauthorized, Msg: "missing auth headers"}
+
+// CredentialsFromHeaders reads the PSK headers agents send on HTTP requests
+// and on the WebSocket upgrade.
+func CredentialsFromHeaders(h http.Header, clientIP string) (Credentials, error) {
+	ws, agent, psk := h.Get("X-Workspace-ID"), h.Get("X-Agent-ID"), h.Get("X-Agent-PSK")
+	if ws == "" || agent == "" || psk == "" {
+		return Credentials{}, errMissingHeaders
+	}
+	wsID, err := strconv.ParseInt(strings.TrimSpace(ws), 10, 64)
+	if err != nil {
+		return Credentials{}, apperr.Invalidf("X-Workspace-ID must be numeric")
+	}
+	agentID, err := strconv.ParseInt(strings.TrimSpace(agent), 10, 64)
+	if err != nil {
+		return Credentials{}, apperr.Invalidf("X-Agent-ID must be numeric")
+	}
+	return Credentials{WorkspaceID: wsID, AgentID: agentID, PSK: psk, ClientIP: clientIP}, nil
 }

@@ -3,6 +3,7 @@ package agents
 import (
 	"context"
 	"fmt"
+	"strings"
 	"sync"
 	"time"
 
@@ -22,8 +23,12 @@ const (
 	MaxPINTTL        = 30 * 24 * time.Hour
 )
 
-// touchEvery bounds last_seen_at writes to one per agent per interval.
-const touchEvery = 5 * time.Second
+// touchEvery is how often batched last_seen_at updates are written;
+// writeNowAfter is the quiet spell after which a contact is written at once.
+const (
+	touchEvery    = 5 * time.Second
+	writeNowAfter = time.Minute
+)
 
 // Service owns agent lifecycle and credentials.
 type Service struct {
@@ -34,8 +39,9 @@ type Service struct {
 	failuresByIP    *ratelimit.Limiter
 	failuresByAgent *ratelimit.Limiter
 
-	touchMu   sync.Mutex
-	lastTouch map[int64]time.Time
+	touchMu sync.Mutex
+	touched map[int64]struct{}  // agents seen since the last flush
+	written map[int64]time.Time // when each agent's last_seen_at was last written
 }
 
 // Config configures a Service.
@@ -53,38 +59,44 @@ func NewService(db *store.DB, pins *auth.PINs, cfg Config) *Service {
 		db: db, pins: pins, maxPerWorkspace: cfg.MaxPerWorkspace,
 		failuresByIP:    ratelimit.New(cfg.AuthRateLimit),
 		failuresByAgent: ratelimit.New(cfg.AuthRateLimit),
-		lastTouch:       map[int64]time.Time{},
+		touched:         map[int64]struct{}{},
+		written:         map[int64]time.Time{},
 	}
 }
 
-// PINOptions choose a PIN's length and lifetime; zero values mean defaults.
+// PINOptions choose a PIN's length (digits) and lifetime (seconds, as the
+// API takes it); zero values mean defaults.
 type PINOptions struct {
-	Length int
-	TTL    time.Duration
+	Length     int
+	TTLSeconds int
 }
 
-func (o PINOptions) resolve() (PINOptions, error) {
+// Resolve fills defaults and checks the bounds. The lifetime is checked in
+// seconds, before any conversion, so no value can overflow into range.
+func (o PINOptions) Resolve() (PINOptions, error) {
 	if o.Length == 0 {
 		o.Length = DefaultPINLength
 	}
-	if o.TTL == 0 {
-		o.TTL = DefaultPINTTL
+	if o.TTLSeconds == 0 {
+		o.TTLSeconds = int(DefaultPINTTL / time.Second)
 	}
 	if o.Length < MinPINLength || o.Length > MaxPINLength {
 		return o, apperr.Invalidf("pinLength must be %d-%d digits", MinPINLength, MaxPINLength)
 	}
-	if o.TTL < MinPINTTL || o.TTL > MaxPINTTL {
-		return o, apperr.Invalidf("PIN TTL must be %d-%d seconds", int(MinPINTTL.Seconds()), int(MaxPINTTL.Seconds()))
+	if o.TTLSeconds < int(MinPINTTL/time.Second) || o.TTLSeconds > int(MaxPINTTL/time.Second) {
+		return o, apperr.Invalidf("PIN TTL (pinTTLSeconds, ttlSeconds) must be %d-%d seconds", int(MinPINTTL.Seconds()), int(MaxPINTTL.Seconds()))
 	}
 	return o, nil
 }
+
+func (o PINOptions) ttl() time.Duration { return time.Duration(o.TTLSeconds) * time.Second }
 
 // Create registers an agent and issues its first PIN.
 func (s *Service) Create(ctx context.Context, workspaceID int64, f Fields, opts PINOptions) (Agent, string, error) {
 	if f.Name == nil {
 		return Agent{}, "", apperr.Invalidf("name is required and must be 1-%d characters", maxNameLen)
 	}
-	opts, err := opts.resolve()
+	opts, err := opts.Resolve()
 	if err != nil {
 		return Agent{}, "", err
 	}
@@ -97,6 +109,10 @@ func (s *Service) Create(ctx context.Context, workspaceID int64, f Fields, opts 
 	var pin string
 	err = s.db.InTx(ctx, func(tx *store.Tx) error {
 		if s.maxPerWorkspace > 0 {
+			// Racing creates take turns, so none sees a stale count.
+			if err := tx.Lock(ctx, "workspaces", workspaceID); err != nil {
+				return err
+			}
 			var n int
 			if err := tx.QueryRow(ctx, `SELECT COUNT(*) FROM agents WHERE workspace_id = ? AND deleted_at IS NULL`, workspaceID).Scan(&n); err != nil {
 				return fmt.Errorf("count agents: %w", err)
@@ -128,7 +144,7 @@ func (s *Service) setPIN(ctx context.Context, conn store.Conn, agentID int64, op
 	if err != nil {
 		return "", err
 	}
-	expires := time.Now().Add(opts.TTL)
+	expires := time.Now().Add(opts.ttl())
 	if _, err := conn.Exec(ctx, `UPDATE agents SET pin_hash = ?, pin_expires_at = ? WHERE id = ?`,
 		s.pins.Hash(agentID, pin), store.Millis(expires), agentID); err != nil {
 		return "", fmt.Errorf("store PIN: %w", err)
@@ -151,7 +167,7 @@ func (s *Service) Update(ctx context.Context, workspaceID, agentID int64, f Fiel
 
 // IssuePIN replaces the agent's bootstrap PIN.
 func (s *Service) IssuePIN(ctx context.Context, workspaceID, agentID int64, opts PINOptions) (string, error) {
-	opts, err := opts.resolve()
+	opts, err := opts.Resolve()
 	if err != nil {
 		return "", err
 	}
@@ -162,12 +178,15 @@ func (s *Service) IssuePIN(ctx context.Context, workspaceID, agentID int64, opts
 }
 
 // Regenerate revokes the agent's PSK, marks it uninitialised and issues a
-// new PIN with default settings.
-func (s *Service) Regenerate(ctx context.Context, workspaceID, agentID int64) (Agent, string, error) {
-	opts, _ := PINOptions{}.resolve()
+// new PIN (zero options: the defaults).
+func (s *Service) Regenerate(ctx context.Context, workspaceID, agentID int64, opts PINOptions) (Agent, string, error) {
+	opts, err := opts.Resolve()
+	if err != nil {
+		return Agent{}, "", err
+	}
 	var a Agent
 	var pin string
-	err := s.db.InTx(ctx, func(tx *store.Tx) error {
+	err = s.db.InTx(ctx, func(tx *store.Tx) error {
 		var err error
 		if a, err = Get(ctx, tx, workspaceID, agentID); err != nil {
 			return err
@@ -201,6 +220,22 @@ func (s *Service) Delete(ctx context.Context, workspaceID, agentID int64) error 
 	})
 }
 
+// RetireWorkspace soft-deletes every live agent of a workspace that is
+// being deleted, with their probes, in the caller's transaction: its agents
+// then answer "deleted" like individually deleted ones.
+func RetireWorkspace(ctx context.Context, tx *store.Tx, workspaceID int64) error {
+	now := store.Millis(time.Now())
+	if _, err := tx.Exec(ctx, `UPDATE agents SET deleted_at = ?, pin_hash = NULL, updated_at = ? WHERE workspace_id = ? AND deleted_at IS NULL`,
+		now, now, workspaceID); err != nil {
+		return fmt.Errorf("delete agents of workspace %d: %w", workspaceID, err)
+	}
+	if _, err := tx.Exec(ctx, `UPDATE probes SET deleted_at = ?, updated_at = ? WHERE workspace_id = ? AND deleted_at IS NULL`,
+		now, now, workspaceID); err != nil {
+		return fmt.Errorf("delete probes of workspace %d: %w", workspaceID, err)
+	}
+	return nil
+}
+
 // Heartbeat marks the agent seen now.
 func (s *Service) Heartbeat(ctx context.Context, workspaceID, agentID int64) (time.Time, error) {
 	if _, err := Get(ctx, s.db, workspaceID, agentID); err != nil {
@@ -210,25 +245,71 @@ func (s *Service) Heartbeat(ctx context.Context, workspaceID, agentID int64) (ti
 	if _, err := s.db.Exec(ctx, `UPDATE agents SET last_seen_at = ? WHERE id = ?`, store.Millis(now), agentID); err != nil {
 		return time.Time{}, fmt.Errorf("heartbeat: %w", err)
 	}
-	s.touchMu.Lock()
-	s.lastTouch[agentID] = now
-	s.touchMu.Unlock()
 	return now, nil
 }
 
-// Touch records agent traffic in last_seen_at, at most once per touchEvery
-// per agent, so busy agents do not turn every message into a write.
+// Touch records agent traffic in last_seen_at. The first contact after a
+// quiet spell (a login, a reconnect) is written at once, so the agent shows
+// online immediately; later traffic is collected in memory and written in
+// one UPDATE per touchEvery by RunTouches, so thousands of chatty agents do
+// not turn every message into a write.
 func (s *Service) Touch(ctx context.Context, agentID int64) error {
 	now := time.Now()
 	s.touchMu.Lock()
-	if now.Sub(s.lastTouch[agentID]) < touchEvery {
+	if now.Sub(s.written[agentID]) < writeNowAfter {
+		s.touched[agentID] = struct{}{}
 		s.touchMu.Unlock()
 		return nil
 	}
-	s.lastTouch[agentID] = now
+	s.written[agentID] = now
 	s.touchMu.Unlock()
 	if _, err := s.db.Exec(ctx, `UPDATE agents SET last_seen_at = ? WHERE id = ?`, store.Millis(now), agentID); err != nil {
 		return fmt.Errorf("record agent %d seen: %w", agentID, err)
+	}
+	return nil
+}
+
+// RunTouches flushes recorded traffic into last_seen_at until ctx ends
+// (then once more).
+func (s *Service) RunTouches(ctx context.Context) {
+	tick := time.NewTicker(touchEvery)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			_ = s.FlushTouches(context.WithoutCancel(ctx))
+			return
+		case <-tick.C:
+			_ = s.FlushTouches(ctx)
+		}
+	}
+}
+
+// FlushTouches writes the agents seen since the last flush.
+func (s *Service) FlushTouches(ctx context.Context) error {
+	s.touchMu.Lock()
+	if len(s.touched) == 0 {
+		s.touchMu.Unlock()
+		return nil
+	}
+	ids := make([]any, 0, len(s.touched))
+	for id := range s.touched {
+		ids = append(ids, id)
+	}
+	s.touched = map[int64]struct{}{}
+	written := time.Now()
+	for _, id := range ids {
+		s.written[id.(int64)] = written
+	}
+	s.touchMu.Unlock()
+	now := store.Millis(written)
+	for len(ids) > 0 {
+		chunk := ids[:min(len(ids), 500)]
+		ids = ids[len(chunk):]
+		args := append([]any{now}, chunk...)
+		if _, err := s.db.Exec(ctx, `UPDATE agents SET last_seen_at = ? WHERE id IN (`+strings.TrimSuffix(strings.Repeat("?,", len(chunk)), ",")+`)`, args...); err != nil {
+			return fmt.Errorf("record agents seen: %w", err)
+		}
 	}
 	return nil
 }

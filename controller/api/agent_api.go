@@ -3,38 +3,16 @@ package api
 import (
 	"net/http"
 	"net/netip"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/netwatcher/netwatcher/controller/agents"
 	"github.com/netwatcher/netwatcher/controller/apperr"
 )
 
-var errMissingAgentHeaders = &apperr.Error{Kind: apperr.Unauthorized, Msg: "missing auth headers"}
-
-// AgentCredentials reads the PSK headers of agent requests (HTTP and the
-// WebSocket upgrade).
-func AgentCredentials(r *http.Request, clientIP string) (agents.Credentials, error) {
-	ws, agent, psk := r.Header.Get("X-Workspace-ID"), r.Header.Get("X-Agent-ID"), r.Header.Get("X-Agent-PSK")
-	if ws == "" || agent == "" || psk == "" {
-		return agents.Credentials{}, errMissingAgentHeaders
-	}
-	wsID, err := strconv.ParseInt(strings.TrimSpace(ws), 10, 64)
-	if err != nil {
-		return agents.Credentials{}, apperr.Invalidf("X-Workspace-ID must be numeric")
-	}
-	agentID, err := strconv.ParseInt(strings.TrimSpace(agent), 10, 64)
-	if err != nil {
-		return agents.Credentials{}, apperr.Invalidf("X-Agent-ID must be numeric")
-	}
-	return agents.Credentials{WorkspaceID: wsID, AgentID: agentID, PSK: psk, ClientIP: clientIP}, nil
-}
-
 // agentAuthed requires valid PSK headers (which also marks the agent seen).
 func (a *API) agentAuthed(next handler) handler {
 	return func(w http.ResponseWriter, r *http.Request) error {
-		creds, err := AgentCredentials(r, a.clientIP(r).String())
+		creds, err := agents.CredentialsFromHeaders(r.Header, a.clientIP(r).String())
 		if err != nil {
 			return err
 		}

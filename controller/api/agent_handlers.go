@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
-	"time"
 
 	"github.com/netwatcher/netwatcher/controller/agents"
 	"github.com/netwatcher/netwatcher/controller/workspace"
@@ -32,24 +31,34 @@ func currentAgent(r *http.Request) agents.Agent {
 }
 
 type agentRequest struct {
-	Name              *string         `json:"name"`
-	Description       *string         `json:"description"`
-	Location          *string         `json:"location"`
-	PublicIPOverride  *string         `json:"public_ip_override"`
-	Version           *string         `json:"version"`
-	TrafficSimEnabled *bool           `json:"trafficsim_enabled"`
-	TrafficSimPort    *int            `json:"trafficsim_port"`
-	Labels            json.RawMessage `json:"labels"`
-	Metadata          json.RawMessage `json:"metadata"`
-	PINLength         int             `json:"pin_length"`
-	PINTTLSeconds     int             `json:"pin_ttl_seconds"`
-	TTLSeconds        int             `json:"ttl_seconds"` // issue-pin's spelling
+	Name              *string `json:"name"`
+	Description       *string `json:"description"`
+	Location          *string `json:"location"`
+	PublicIPOverride  *string `json:"public_ip_override"`
+	Version           *string `json:"version"`
+	TrafficSimEnabled *bool   `json:"trafficsim_enabled"`
+	TrafficSimPort    *int    `json:"trafficsim_port"`
+	// trafficSimEnabled/trafficSimPort, the camelCase that splits "TrafficSim".
+	TrafficSimEnabledAlt *bool           `json:"traffic_sim_enabled"`
+	TrafficSimPortAlt    *int            `json:"traffic_sim_port"`
+	Labels               json.RawMessage `json:"labels"`
+	Metadata             json.RawMessage `json:"metadata"`
+	PINLength            int             `json:"pin_length"`
+	PINTTLSeconds        int             `json:"pin_ttl_seconds"`
+	TTLSeconds           int             `json:"ttl_seconds"` // issue-pin's spelling
 }
 
 func (req agentRequest) fields() agents.Fields {
-	return agents.Fields{Name: req.Name, Description: req.Description, Location: req.Location,
+	f := agents.Fields{Name: req.Name, Description: req.Description, Location: req.Location,
 		PublicIPOverride: req.PublicIPOverride, Version: req.Version, TrafficSimEnabled: req.TrafficSimEnabled,
 		TrafficSimPort: req.TrafficSimPort, Labels: req.Labels, Metadata: req.Metadata}
+	if f.TrafficSimEnabled == nil {
+		f.TrafficSimEnabled = req.TrafficSimEnabledAlt
+	}
+	if f.TrafficSimPort == nil {
+		f.TrafficSimPort = req.TrafficSimPortAlt
+	}
+	return f
 }
 
 func (req agentRequest) pinOptions() agents.PINOptions {
@@ -57,7 +66,7 @@ func (req agentRequest) pinOptions() agents.PINOptions {
 	if ttl == 0 {
 		ttl = req.TTLSeconds
 	}
-	return agents.PINOptions{Length: req.PINLength, TTL: time.Duration(ttl) * time.Second}
+	return agents.PINOptions{Length: req.PINLength, TTLSeconds: ttl}
 }
 
 // agentWithPIN is the answer of create and regenerate.
@@ -138,13 +147,22 @@ func (a *API) issuePIN(w http.ResponseWriter, r *http.Request) error {
 	return writeJSON(w, http.StatusOK, map[string]string{"pin": pin})
 }
 
-// regenerateAgent revokes the PSK and issues a new PIN. A connected
-// deployed agent is told to deactivate first: it deletes its credentials
-// and stops, and must be re-installed with the new PIN.
+// regenerateAgent revokes the PSK and issues a new PIN (optional body:
+// pinLength, ttlSeconds as for issue-pin). A connected deployed agent is
+// told to deactivate first: it deletes its credentials and stops, and must
+// be re-installed with the new PIN.
 func (a *API) regenerateAgent(w http.ResponseWriter, r *http.Request) error {
+	var req agentRequest
+	if err := decodeBody(w, r, &req); err != nil {
+		return err
+	}
+	opts, err := req.pinOptions().Resolve() // bad options must not deactivate the agent
+	if err != nil {
+		return err
+	}
 	ag := currentAgent(r)
 	a.events.Deactivate(ag.ID, "regenerated")
-	ag, pin, err := a.agents.Regenerate(r.Context(), ag.WorkspaceID, ag.ID)
+	ag, pin, err := a.agents.Regenerate(r.Context(), ag.WorkspaceID, ag.ID, opts)
 	if err != nil {
 		return err
 	}

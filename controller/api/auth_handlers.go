@@ -29,7 +29,7 @@ type registerRequest struct {
 }
 
 func (a *API) register(w http.ResponseWriter, r *http.Request) error {
-	ip := a.clientIP(r).String()
+	ip := ratelimit.AddrKey(a.clientIP(r))
 	if wait, ok := a.registerLimit.Allow(ip); !ok {
 		return tooMany(wait, "registrations from this address")
 	}
@@ -61,7 +61,7 @@ func (a *API) login(w http.ResponseWriter, r *http.Request) error {
 	if err := decodeBody(w, r, &req); err != nil {
 		return err
 	}
-	ip := a.clientIP(r).String()
+	ip := ratelimit.AddrKey(a.clientIP(r))
 	account := strings.ToLower(strings.TrimSpace(req.Email))
 	if wait, blocked := a.loginIPLimit.Blocked(ip); blocked {
 		return tooMany(wait, "failed logins from this address")

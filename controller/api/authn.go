@@ -52,6 +52,7 @@ func session(r *http.Request) auth.Session {
 // inWorkspace requires the caller to be an accepted member of the workspace
 // in the {id} path segment with at least role min. Non-members get 404 so
 // workspace ids cannot be probed; members below min get 403 required_role.
+// A successful write is announced to WorkspaceEvents.
 func (a *API) inWorkspace(min workspace.Role, next handler) handler {
 	return a.authed(func(w http.ResponseWriter, r *http.Request) error {
 		id, err := pathID(r, "id")
@@ -65,7 +66,13 @@ func (a *API) inWorkspace(min workspace.Role, next handler) handler {
 		if err := ws.MyRole.Require(min); err != nil {
 			return err
 		}
-		return next(w, r.WithContext(context.WithValue(r.Context(), workspaceKey, ws)))
+		if err := next(w, r.WithContext(context.WithValue(r.Context(), workspaceKey, ws))); err != nil {
+			return err
+		}
+		if r.Method != http.MethodGet && r.Method != http.MethodHead {
+			a.workspaceEvents.Changed(ws.ID)
+		}
+		return nil
 	})
 }
 

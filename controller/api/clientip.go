@@ -1,51 +1,9 @@
 package api
 
 import (
-	"net"
 	"net/http"
 	"net/netip"
-	"slices"
-	"strings"
 )
 
-// clientIP is the TCP peer, unless the peer is a trusted proxy: then the
-// right-most X-Forwarded-For address that is not itself a trusted proxy
-// (entries to its left can be forged by the client), else X-Real-IP.
-func (a *API) clientIP(r *http.Request) netip.Addr {
-	peer := remoteAddr(r.RemoteAddr)
-	if !a.trusted(peer) {
-		return peer
-	}
-	if xff := r.Header.Values("X-Forwarded-For"); len(xff) > 0 {
-		hops := strings.Split(strings.Join(xff, ","), ",")
-		for _, hop := range slices.Backward(hops) {
-			addr, err := netip.ParseAddr(strings.TrimSpace(hop))
-			if err != nil {
-				break
-			}
-			if addr = addr.Unmap(); !a.trusted(addr) {
-				return addr
-			}
-		}
-	}
-	if addr, err := netip.ParseAddr(strings.TrimSpace(r.Header.Get("X-Real-IP"))); err == nil {
-		return addr.Unmap()
-	}
-	return peer
-}
-
-func (a *API) trusted(addr netip.Addr) bool {
-	return slices.ContainsFunc(a.trustedProxies, func(p netip.Prefix) bool { return p.Contains(addr) })
-}
-
-func remoteAddr(hostport string) netip.Addr {
-	host, _, err := net.SplitHostPort(hostport)
-	if err != nil {
-		host = hostport
-	}
-	addr, err := netip.ParseAddr(host)
-	if err != nil {
-		return netip.Addr{}
-	}
-	return addr.Unmap()
-}
+// clientIP is the request's client address (see clientip.Resolver).
+func (a *API) clientIP(r *http.Request) netip.Addr { return a.ips.Of(r) }

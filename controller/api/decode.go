@@ -53,17 +53,52 @@ func decodeJSONObject(body []byte, dst any) error {
 		return apperr.Invalidf("request body must be a JSON object")
 	}
 	normalized := make(map[string]json.RawMessage, len(fields))
+	sent := make(map[string]string, len(fields)) // normalized key → key as sent
 	for k, v := range fields {
+		if strings.ContainsRune(k, 0) || hasNULEscape(v) {
+			return apperr.Invalidf("field %q must not contain NUL characters (\\u0000)", strings.ReplaceAll(k, "\x00", ""))
+		}
 		normalized[snakeCase(k)] = v
+		sent[snakeCase(k)] = k
 	}
 	buf, err := json.Marshal(normalized)
 	if err != nil {
 		return fmt.Errorf("re-encode body: %w", err)
 	}
 	if err := json.Unmarshal(buf, dst); err != nil {
+		var typ *json.UnmarshalTypeError
+		if errors.As(err, &typ) {
+			// Name the field the way the client spelled it.
+			top, rest, nested := strings.Cut(typ.Field, ".")
+			if k, ok := sent[top]; ok {
+				typ.Field = k
+				if nested {
+					typ.Field += "." + rest
+				}
+			}
+		}
 		return describeJSONError(err)
 	}
 	return nil
+}
+
+// hasNULEscape reports whether valid JSON text holds a string with an
+// escaped NUL character. Such text is refused up front: PostgreSQL cannot
+// store NUL in TEXT or JSONB, and bad input must be a 400, never a 500.
+func hasNULEscape(text []byte) bool {
+	inString := false
+	for i := 0; i < len(text); i++ {
+		switch c := text[i]; {
+		case c == '"':
+			inString = !inString
+		case c == '\\' && inString && i+1 < len(text):
+			if text[i+1] == 'u' && i+5 < len(text) && string(text[i+2:i+6]) == "0000" {
+				return true
+			}
+			i++ // skip the escaped character (a \" does not end the string)
+		}
+	}
+	return false
 }
 
 func describeJSONError(err error) error {

@@ -14,3 +14,14 @@ type noAgentEvents struct{}
 
 func (noAgentEvents) ProbesChanged([]int64)    {}
 func (noAgentEvents) Deactivate(int64, string) {}
+
+// WorkspaceEvents hears of every successful write inside a workspace
+// (members, agents, probes, the workspace itself), so live views can
+// follow: panel sockets re-check access, the network map is redrawn.
+type WorkspaceEvents interface {
+	Changed(workspaceID int64)
+}
+
+type noWorkspaceEvents struct{}
+
+func (noWorkspaceEvents) Changed(int64) {}

@@ -3,6 +3,8 @@ package api
 import (
 	"net/http"
 	"strconv"
+	"strings"
+	"unicode/utf8"
 
 	"github.com/netwatcher/netwatcher/controller/apperr"
 	"github.com/netwatcher/netwatcher/controller/store"
@@ -21,6 +23,16 @@ func pathID(r *http.Request, name string) (int64, error) {
 		return 0, apperr.Invalidf("%s %q in the path must be a positive integer", name, v)
 	}
 	return id, nil
+}
+
+// queryText reads an optional free-text query parameter. Text that is not
+// valid UTF-8 or holds NUL is refused: PostgreSQL cannot compare it.
+func queryText(r *http.Request, name string) (string, error) {
+	v := r.URL.Query().Get(name)
+	if !utf8.ValidString(v) || strings.ContainsRune(v, 0) {
+		return "", apperr.Invalidf("query parameter %s must be UTF-8 text without NUL characters", name)
+	}
+	return v, nil
 }
 
 // queryInt parses an optional integer query parameter.

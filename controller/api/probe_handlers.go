@@ -6,6 +6,7 @@ import (
 	"strconv"
 
 	"github.com/netwatcher/netwatcher/controller/apperr"
+	"github.com/netwatcher/netwatcher/controller/probedata"
 	"github.com/netwatcher/netwatcher/controller/probes"
 )
 
@@ -95,11 +96,12 @@ func (a *API) updateProbe(w http.ResponseWriter, r *http.Request) error {
 	if err := req.checkScope(r); err != nil {
 		return err
 	}
+	var typ *string
 	if req.Type != "" {
-		return apperr.Invalidf("a probe's type cannot be changed; create a new probe")
+		typ = &req.Type
 	}
 	p, changed, err := a.probes.Update(r.Context(), currentWorkspace(r).ID, currentAgent(r).ID, id, probes.Patch{
-		Enabled: req.Enabled, IntervalSec: req.IntervalSec, TimeoutSec: req.TimeoutSec, Count: req.Count,
+		Type: typ, Enabled: req.Enabled, IntervalSec: req.IntervalSec, TimeoutSec: req.TimeoutSec, Count: req.Count,
 		DurationSec: req.DurationSec, Server: req.Server, Labels: req.Labels, Metadata: req.Metadata,
 		ReplaceTargets: req.ReplaceTargets, ReplaceAgentTargets: req.ReplaceAgentTargets,
 	})
@@ -192,7 +194,30 @@ func (a *API) similarProbes(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return writeJSON(w, http.StatusOK, map[string]any{"probe": ref, "data": similar})
+	withLatest, err := queryBool(r, "latest", false)
+	if err != nil {
+		return err
+	}
+	if !withLatest {
+		return writeJSON(w, http.StatusOK, map[string]any{"probe": ref, "data": similar})
+	}
+	type probeWithLatest struct {
+		probes.Probe
+		Latest *probedata.Row `json:"latest"`
+	}
+	out := make([]probeWithLatest, 0, len(similar))
+	for _, p := range similar {
+		rows, err := a.data.Find(r.Context(), probedata.Query{WorkspaceID: ws.ID, ProbeID: &p.ID, Limit: 1})
+		if err != nil {
+			return storeUnavailable(err)
+		}
+		item := probeWithLatest{Probe: p}
+		if len(rows) > 0 {
+			item.Latest = &rows[0]
+		}
+		out = append(out, item)
+	}
+	return writeJSON(w, http.StatusOK, map[string]any{"probe": ref, "data": out})
 }
 
 // queryBool parses an optional boolean query parameter.

@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"net/http"
 
+	"github.com/netwatcher/netwatcher/controller/agents"
+	"github.com/netwatcher/netwatcher/controller/store"
 	"github.com/netwatcher/netwatcher/controller/workspace"
 )
 
@@ -27,7 +29,11 @@ func (a *API) listWorkspaces(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	items, total, err := workspace.List(r.Context(), a.db, session(r).User.ID, r.URL.Query().Get("q"), page)
+	q, err := queryText(r, "q")
+	if err != nil {
+		return err
+	}
+	items, total, err := workspace.List(r.Context(), a.db, session(r).User.ID, q, page)
 	if err != nil {
 		return err
 	}
@@ -63,8 +69,25 @@ func (a *API) updateWorkspace(w http.ResponseWriter, r *http.Request) error {
 	return writeJSON(w, http.StatusOK, ws)
 }
 
+// deleteWorkspace soft-deletes the workspace and, in the same transaction,
+// its agents and probes (CONTRACT §3). As when an agent is deleted,
+// connected agents are told to deactivate just before.
 func (a *API) deleteWorkspace(w http.ResponseWriter, r *http.Request) error {
-	if err := workspace.Delete(r.Context(), a.db, currentWorkspace(r).ID); err != nil {
+	ws := currentWorkspace(r)
+	live, err := agents.ListAll(r.Context(), a.db, ws.ID)
+	if err != nil {
+		return err
+	}
+	for _, ag := range live {
+		a.events.Deactivate(ag.ID, "deleted")
+	}
+	err = a.db.InTx(r.Context(), func(tx *store.Tx) error {
+		if err := workspace.Delete(r.Context(), tx, ws.ID); err != nil {
+			return err
+		}
+		return agents.RetireWorkspace(r.Context(), tx, ws.ID)
+	})
+	if err != nil {
 		return err
 	}
 	return writeJSON(w, http.StatusOK, ok)

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/netwatcher/netwatcher/controller/apperr"
@@ -50,6 +51,9 @@ func (s *Sessions) Open(ctx context.Context, user users.User, client Client) (Lo
 	if len(ua) > 256 {
 		ua = ua[:256]
 	}
+	// A header may carry any bytes, and the cut may split a character;
+	// PostgreSQL refuses invalid UTF-8 in TEXT, so drop what is not text.
+	ua = strings.ToValidUTF8(ua, "")
 	if _, err := s.db.Exec(ctx, `INSERT INTO sessions (id, user_id, created_at, expires_at, client_ip, user_agent) VALUES (?, ?, ?, ?, ?, ?)`,
 		id, user.ID, store.Millis(now), store.Millis(exp), client.IP, ua); err != nil {
 		return Login{}, fmt.Errorf("create session: %w", err)

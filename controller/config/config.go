@@ -17,6 +17,11 @@ type Config struct {
 	Listen      string
 	DataDir     string
 	DatabaseURL string
+	// ProbeDataURL selects the probe-data store: empty for SQLite in the
+	// data dir, sqlite:<path>, postgres://… or clickhouse://host:9000/db.
+	ProbeDataURL string
+	// Retention is how long probe data is kept.
+	Retention time.Duration
 
 	JWTSecret string
 	JWTTTL    time.Duration
@@ -53,7 +58,18 @@ func settings() []setting {
 		{"data-dir", "NETWATCHER_DATA_DIR", "directory for SQLite files and the generated JWT key", "./data",
 			func(c *Config, v string) error { c.DataDir = v; return nil }},
 		{"database-url", "NETWATCHER_DATABASE_URL", "metadata database: empty for SQLite in the data dir, or postgres://…", "",
-			func(c *Config, v string) error { c.DatabaseURL = v; return nil }},
+			func(c *Config, v string) error { return parseDatabaseURL(&c.DatabaseURL, v) }},
+		{"probedata-url", "NETWATCHER_PROBEDATA_URL", "probe-data store: empty for SQLite in the data dir, postgres://… or clickhouse://host:9000/db", "",
+			func(c *Config, v string) error { c.ProbeDataURL = v; return nil }},
+		{"retention-days", "NETWATCHER_RETENTION_DAYS", "days of probe data to keep", "90",
+			func(c *Config, v string) error {
+				var days int
+				if err := parseNonNegativeInt(&days, v); err != nil || days < 1 {
+					return fmt.Errorf("%q is not a positive number of days", v)
+				}
+				c.Retention = time.Duration(days) * 24 * time.Hour
+				return nil
+			}},
 		{"jwt-secret", "NETWATCHER_JWT_SECRET", "JWT signing key (generated and stored in the data dir when empty)", "",
 			func(c *Config, v string) error { c.JWTSecret = v; return nil }},
 		{"jwt-ttl", "NETWATCHER_JWT_TTL", "lifetime of login tokens", "24h",
@@ -154,6 +170,24 @@ func parsePrefixes(v string) ([]netip.Prefix, error) {
 		out = append(out, p.Masked())
 	}
 	return out, nil
+}
+
+// parseDatabaseURL accepts the forms store.Open understands, so a typo is
+// reported with the variable's name before anything is opened. The value
+// is not echoed: it may hold a password.
+func parseDatabaseURL(dst *string, v string) error {
+	for _, prefix := range []string{"postgres://", "postgresql://", "sqlite:"} {
+		if strings.HasPrefix(v, prefix) {
+			*dst = v
+			return nil
+		}
+	}
+	if v != "" {
+		scheme, _, _ := strings.Cut(v, ":")
+		return fmt.Errorf("unsupported database %q: use postgres://user:pass@host:5432/db or sqlite:<path>, or leave it empty for SQLite in the data directory", scheme)
+	}
+	*dst = v
+	return nil
 }
 
 func parsePositiveDuration(dst *time.Duration, v string) error {

@@ -51,6 +51,14 @@ func (s *Service) Copy(ctx context.Context, workspaceID int64, req CopyRequest) 
 	if len(req.DestAgentIDs) == 0 {
 		return report, nil, apperr.Invalidf("dest_agent_ids must list at least one agent")
 	}
+	// A destination listed twice is served once.
+	var dests []int64
+	for _, id := range req.DestAgentIDs {
+		if !slices.Contains(dests, id) {
+			dests = append(dests, id)
+		}
+	}
+	req.DestAgentIDs = dests
 	if slices.Contains(req.DestAgentIDs, req.SourceAgentID) {
 		return report, nil, apperr.Invalidf("dest_agent_ids must not include the source agent %d", req.SourceAgentID)
 	}
@@ -69,6 +77,9 @@ func (s *Service) Copy(ctx context.Context, workspaceID int64, req CopyRequest) 
 		}
 		if missing != 0 {
 			return apperr.Invalidf("agent %d is not an agent of this workspace (source_agent_id and dest_agent_ids must be)", missing)
+		}
+		if err := tx.Lock(ctx, "agents", req.DestAgentIDs...); err != nil {
+			return err
 		}
 		sources, err := ListByAgent(ctx, tx, workspaceID, req.SourceAgentID)
 		if err != nil {

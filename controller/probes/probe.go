@@ -127,6 +127,11 @@ func ListByAgent(ctx context.Context, conn store.Conn, workspaceID, agentID int6
 	return query(ctx, conn, `p.agent_id = ? AND p.workspace_id = ?`, agentID, workspaceID)
 }
 
+// ListByWorkspace returns every live probe of the workspace.
+func ListByWorkspace(ctx context.Context, conn store.Conn, workspaceID int64) ([]Probe, error) {
+	return query(ctx, conn, `p.workspace_id = ?`, workspaceID)
+}
+
 // ListTargetingAgent returns the live probes of other agents that target agentID.
 func ListTargetingAgent(ctx context.Context, conn store.Conn, workspaceID, agentID int64) ([]Probe, error) {
 	return query(ctx, conn, `p.workspace_id = ? AND p.id IN (SELECT probe_id FROM probe_targets WHERE agent_id = ?)`, workspaceID, agentID)

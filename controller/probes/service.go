@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
-	"strconv"
 	"time"
 
 	"github.com/netwatcher/netwatcher/controller/apperr"
@@ -50,10 +49,21 @@ func (s *Service) Create(ctx context.Context, workspaceID, agentID int64, spec S
 	var p Probe
 	var changed Changed
 	err = s.db.InTx(ctx, func(tx *store.Tx) error {
+		// Every agent that gets a probe is locked, so racing creates see
+		// each other's probes in their quota and duplicate checks.
+		owners := []int64{agentID}
+		if spec.Bidirectional {
+			owners = append(owners, d.agents...)
+		}
+		if err := tx.Lock(ctx, "agents", owners...); err != nil {
+			return err
+		}
 		if p, err = s.insert(ctx, tx, workspaceID, agentID, d); err != nil {
 			return err
 		}
+		// Target agents' lists change too (e.g. a TRAFFICSIM server's allowed senders).
 		changed.add(agentID)
+		changed.add(d.agents...)
 		if !spec.Bidirectional {
 			return nil
 		}
@@ -61,7 +71,6 @@ func (s *Service) Create(ctx context.Context, workspaceID, agentID int64, spec S
 			if err := s.ensureReverse(ctx, tx, p, peer); err != nil {
 				return err
 			}
-			changed.add(peer)
 		}
 		return nil
 	})
@@ -189,7 +198,7 @@ func firstMissingAgent(ctx context.Context, conn store.Conn, workspaceID int64, 
 // except is a probe id to ignore (the probe being updated).
 func checkDuplicate(ctx context.Context, conn store.Conn, agentID, except int64, d draft) error {
 	if len(d.literals)+len(d.agents) == 0 {
-		return nil
+		return checkTargetlessDuplicate(ctx, conn, agentID, except, d)
 	}
 	var conds []string
 	args := []any{agentID, d.probe.Type, except}
@@ -225,9 +234,26 @@ func checkDuplicate(ctx context.Context, conn store.Conn, agentID, except int64,
 		if d.probe.Type == protocol.TypeDNS && metadataString(protocol.JSONObject(meta), "dns_server") != server {
 			continue
 		}
-		return &apperr.Error{Kind: apperr.Conflict, Msg: "a " + d.probe.Type + " probe with a shared target already exists on this agent (probe " + strconv.FormatInt(id, 10) + ")"}
+		return apperr.Conflictf("a %s probe with a shared target already exists on this agent (probe %d)", d.probe.Type, id)
 	}
 	return rows.Err()
+}
+
+// checkTargetlessDuplicate refuses a second probe without targets of the
+// same type (and, for TRAFFICSIM, the same server flag) on one agent: two
+// SYSINFO probes, or two TRAFFICSIM servers, would measure the same thing.
+func checkTargetlessDuplicate(ctx context.Context, conn store.Conn, agentID, except int64, d draft) error {
+	var id int64
+	err := conn.QueryRow(ctx, `SELECT p.id FROM probes p WHERE p.agent_id = ? AND p.type = ? AND p.server = ? AND p.id <> ?
+		AND p.deleted_at IS NULL AND NOT EXISTS (SELECT 1 FROM probe_targets t WHERE t.probe_id = p.id) ORDER BY p.id LIMIT 1`,
+		agentID, d.probe.Type, d.probe.Server, except).Scan(&id)
+	switch {
+	case store.IsNoRows(err):
+		return nil
+	case err != nil:
+		return fmt.Errorf("check duplicate probes: %w", err)
+	}
+	return apperr.Conflictf("a %s probe without targets already exists on this agent (probe %d)", d.probe.Type, id)
 }
 
 // ensureReverse gives peer a probe of primary's type pointing back at the

@@ -4,13 +4,18 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strings"
 
+	"github.com/netwatcher/netwatcher/controller/apperr"
 	"github.com/netwatcher/netwatcher/controller/store"
 )
 
 // Patch is a partial probe update; nil fields are left alone.
-// ReplaceTargets / ReplaceAgentTargets replace that kind of target.
+// ReplaceTargets / ReplaceAgentTargets replace that kind of target. Type
+// may only repeat the probe's own type (clients that send back the whole
+// probe); a probe's type never changes.
 type Patch struct {
+	Type                *string
 	Enabled             *bool
 	IntervalSec         *int
 	TimeoutSec          *int
@@ -38,9 +43,15 @@ func (s *Service) Update(ctx context.Context, workspaceID, agentID, probeID int6
 	var out Probe
 	var changed Changed
 	err := s.db.InTx(ctx, func(tx *store.Tx) error {
+		if err := tx.Lock(ctx, "agents", agentID); err != nil {
+			return err
+		}
 		cur, err := Get(ctx, tx, workspaceID, agentID, probeID)
 		if err != nil {
 			return err
+		}
+		if patch.Type != nil && !strings.EqualFold(strings.TrimSpace(*patch.Type), cur.Type) {
+			return apperr.Invalidf("type: a probe's type cannot be changed (%s); create a new probe", cur.Type)
 		}
 		spec := specOf(cur)
 		for _, f := range []struct{ in, out **int }{
@@ -74,8 +85,12 @@ func (s *Service) Update(ctx context.Context, workspaceID, agentID, probeID int6
 		if err != nil {
 			return err
 		}
-		if err := s.checkTargets(ctx, tx, workspaceID, agentID, d); err != nil {
-			return err
+		// Agent targets are checked when they are replaced: a probe whose
+		// target agent was deleted since stays editable.
+		if patch.ReplaceAgentTargets != nil {
+			if err := s.checkTargets(ctx, tx, workspaceID, agentID, d); err != nil {
+				return err
+			}
 		}
 		if err := checkDuplicate(ctx, tx, agentID, probeID, d); err != nil {
 			return err

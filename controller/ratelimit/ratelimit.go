@@ -6,6 +6,7 @@ package ratelimit
 
 import (
 	"math"
+	"net/netip"
 	"sync"
 	"time"
 )
@@ -94,6 +95,17 @@ func (l *Limiter) Allow(key string) (time.Duration, bool) {
 	}
 	b.tokens--
 	return 0, true
+}
+
+// AddrKey is the limiter key of a client address. An IPv6 client usually
+// holds a whole /64 (and can pick any address in it), so IPv6 addresses
+// count per /64; IPv4 addresses (also IPv4-mapped ones) count one by one.
+func AddrKey(addr netip.Addr) string {
+	addr = addr.Unmap()
+	if addr.Is6() {
+		return netip.PrefixFrom(addr.WithZone(""), 64).Masked().String()
+	}
+	return addr.String()
 }
 
 // RetryAfterSeconds rounds a wait up to whole seconds, at least 1, for the

@@ -1,6 +1,7 @@
 package ratelimit
 
 import (
+	"net/netip"
 	"testing"
 	"time"
 )
@@ -86,5 +87,22 @@ func TestRetryAfterSeconds(t *testing.T) {
 		if got := RetryAfterSeconds(c.d); got != c.want {
 			t.Errorf("RetryAfterSeconds(%v) = %d, want %d", c.d, got, c.want)
 		}
+	}
+}
+
+func TestAddrKey(t *testing.T) {
+	for _, tc := range []struct{ addr, key string }{
+		{"192.0.2.7", "192.0.2.7"},
+		{"::ffff:192.0.2.7", "192.0.2.7"},
+		{"2001:db8:1:2:aaaa:bbbb:cccc:dddd", "2001:db8:1:2::/64"},
+		{"2001:db8:1:2::1", "2001:db8:1:2::/64"},
+		{"fe80::1%eth0", "fe80::/64"},
+	} {
+		if got := AddrKey(netip.MustParseAddr(tc.addr)); got != tc.key {
+			t.Errorf("AddrKey(%s) = %q, want %q", tc.addr, got, tc.key)
+		}
+	}
+	if got := AddrKey(netip.Addr{}); got != "invalid IP" {
+		t.Errorf("AddrKey(zero) = %q", got)
 	}
 }

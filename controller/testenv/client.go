@@ -42,9 +42,20 @@ type Request struct {
 	Header              map[string]string
 }
 
-// Do performs a request against the controller.
+// Do performs a request against the controller, failing the test when the
+// request cannot be sent.
 func (e *Env) Do(req Request) *Response {
 	e.t.Helper()
+	r, err := e.Send(req)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return r
+}
+
+// Send performs a request and returns transport errors instead of failing
+// the test, so it is safe to call from goroutines other than the test's.
+func (e *Env) Send(req Request) (*Response, error) {
 	var body io.Reader
 	switch b := req.Body.(type) {
 	case nil:
@@ -55,13 +66,13 @@ func (e *Env) Do(req Request) *Response {
 	default:
 		buf, err := json.Marshal(b)
 		if err != nil {
-			e.t.Fatalf("marshal request body: %v", err)
+			return nil, fmt.Errorf("marshal request body: %w", err)
 		}
 		body = bytes.NewReader(buf)
 	}
 	hr, err := http.NewRequest(req.Method, e.URL+req.Path, body)
 	if err != nil {
-		e.t.Fatalf("build request: %v", err)
+		return nil, fmt.Errorf("build request: %w", err)
 	}
 	if body != nil {
 		hr.Header.Set("Content-Type", "application/json")
@@ -74,14 +85,14 @@ func (e *Env) Do(req Request) *Response {
 	}
 	resp, err := http.DefaultClient.Do(hr)
 	if err != nil {
-		e.t.Fatalf("%s %s: %v", req.Method, req.Path, err)
+		return nil, fmt.Errorf("%s %s: %w", req.Method, req.Path, err)
 	}
 	defer resp.Body.Close()
 	data, err := io.ReadAll(resp.Body)
 	if err != nil {
-		e.t.Fatalf("read response: %v", err)
+		return nil, fmt.Errorf("%s %s: read response: %w", req.Method, req.Path, err)
 	}
-	return &Response{Status: resp.StatusCode, Header: resp.Header, Body: data}
+	return &Response{Status: resp.StatusCode, Header: resp.Header, Body: data}, nil
 }
 
 // Call performs a request and fails the test unless the status is want.
@@ -101,6 +112,9 @@ type User struct {
 	Token string
 }
 
+// Password is the password of every account NewUser and RegisterAs create.
+const Password = "correct horse"
+
 var userSeq atomic.Int64
 
 // NewUser registers a fresh account.
@@ -119,7 +133,7 @@ func (e *Env) RegisterAs(email string) User {
 			ID int64 `json:"id"`
 		} `json:"data"`
 	}
-	e.Call("POST", "/auth/register", "", map[string]any{"email": email, "password": "correct horse", "name": "Test User"}, http.StatusCreated).JSON(e.t, &out)
+	e.Call("POST", "/auth/register", "", map[string]any{"email": email, "password": Password, "name": "Test User"}, http.StatusCreated).JSON(e.t, &out)
 	return User{ID: out.Data.ID, Email: strings.ToLower(email), Token: out.Token}
 }
 

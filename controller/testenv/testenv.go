@@ -10,6 +10,7 @@ import (
 	"encoding/hex"
 	"log/slog"
 	"net/http/httptest"
+	"net/netip"
 	"os"
 	"strings"
 	"testing"
@@ -53,11 +54,34 @@ func WithAllowedOrigins(origins ...string) Option {
 	return func(c *config.Config) { c.AllowedOrigins = origins }
 }
 
+// WithTrustedProxies sets NETWATCHER_TRUSTED_PROXIES (CIDRs), so tests can
+// present client addresses in X-Forwarded-For: the test client connects
+// from 127.0.0.1.
+func WithTrustedProxies(cidrs ...string) Option {
+	return func(c *config.Config) {
+		c.TrustedProxies = nil
+		for _, s := range cidrs {
+			c.TrustedProxies = append(c.TrustedProxies, netip.MustParsePrefix(s))
+		}
+	}
+}
+
+// For returns a copy of the environment whose helpers report to t, for
+// subtests (possibly parallel) that share one controller.
+func (e *Env) For(t testing.TB) *Env {
+	c := *e
+	c.t = t
+	return &c
+}
+
+// Backends lists every metadata backend, in the order ForEachBackend runs them.
+var Backends = []Backend{SQLite, Postgres}
+
 // ForEachBackend runs fn as a subtest per backend, each with its own fresh
 // controller and database.
 func ForEachBackend(t *testing.T, fn func(t *testing.T, env *Env), opts ...Option) {
 	t.Helper()
-	for _, b := range []Backend{SQLite, Postgres} {
+	for _, b := range Backends {
 		t.Run(string(b), func(t *testing.T) {
 			fn(t, Start(t, b, opts...))
 		})
@@ -75,9 +99,7 @@ func Start(t testing.TB, b Backend, opts ...Option) *Env {
 		LogFormat: "text",
 		LogLevel:  "warn",
 	}
-	if b == Postgres {
-		cfg.DatabaseURL = freshPostgresDB(t)
-	}
+	cfg.DatabaseURL = DatabaseURL(t, b)
 	for _, o := range opts {
 		o(&cfg)
 	}
@@ -94,6 +116,18 @@ func Start(t testing.TB, b Backend, opts ...Option) *Env {
 		srv.Close()
 	})
 	return &Env{Backend: b, URL: ts.URL, Config: cfg, t: t}
+}
+
+// DatabaseURL is the NETWATCHER_DATABASE_URL of a fresh, empty database on
+// backend b, dropped when the test ends: "" for SQLite (it lives in the
+// data directory). For PostgreSQL the test is skipped when no server is
+// configured.
+func DatabaseURL(t testing.TB, b Backend) string {
+	t.Helper()
+	if b == Postgres {
+		return freshPostgresDB(t)
+	}
+	return ""
 }
 
 // freshPostgresDB creates an empty database on the test server and drops it
@@ -155,4 +189,3 @@ func (w testWriter) Write(p []byte) (int, error) {
 	w.t.Log(strings.TrimRight(string(p), "\n"))
 	return len(p), nil
 }
-

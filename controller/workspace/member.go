@@ -157,15 +157,18 @@ func AddMember(ctx context.Context, conn store.Conn, workspaceID int64, in Invit
 	return m, nil
 }
 
-// guardTarget applies the rules for changing or removing a member other
-// than oneself: only the OWNER may touch an ADMIN, and nobody can demote or
-// remove the OWNER (ownership moves only by transfer).
+// guardTarget applies the rules for changing or removing a member: only the
+// OWNER may touch an ADMIN or the OWNER (an ADMIN may still change their
+// own role), and nobody can demote or remove the OWNER, because ownership
+// moves only by transfer. The role is checked first, so an ADMIN learns that
+// the action needs the OWNER rather than how the OWNER would fare.
 func guardTarget(actor Actor, target Member, verb string) error {
+	self := target.UserID != 0 && target.UserID == actor.UserID
+	if (target.Role == Owner || target.Role == Admin) && actor.Role != Owner && !self {
+		return apperr.RoleRequired(string(Owner))
+	}
 	if target.Role == Owner {
 		return apperr.Invalidf("the workspace owner cannot be %s; transfer ownership first", verb)
-	}
-	if target.Role == Admin && actor.Role != Owner {
-		return apperr.RoleRequired(string(Owner))
 	}
 	return nil
 }
@@ -260,15 +263,13 @@ func AcceptInvite(ctx context.Context, db *store.DB, workspaceID int64, user use
 	}
 	var m Member
 	err := db.InTx(ctx, func(tx *store.Tx) error {
-		var deleted sql.NullInt64
-		err := tx.QueryRow(ctx, `SELECT deleted_at FROM workspaces WHERE id = ?`, workspaceID).Scan(&deleted)
-		if store.IsNoRows(err) || deleted.Valid {
-			return notFound(workspaceID)
-		}
-		if err != nil {
-			return fmt.Errorf("load workspace %d: %w", workspaceID, err)
-		}
-		m, err = scanMember(tx.QueryRow(ctx, `SELECT `+memberColumns+` FROM members WHERE workspace_id = ? AND email = ?`, workspaceID, user.Email))
+		// A missing or deleted workspace gets the same answer as one
+		// without an invitation, so uninvited callers cannot probe ids.
+		var err error
+		m, err = scanMember(tx.QueryRow(ctx, `SELECT `+memberColumns+` FROM members
+			WHERE workspace_id = ? AND email = ?
+			AND EXISTS (SELECT 1 FROM workspaces w WHERE w.id = members.workspace_id AND w.deleted_at IS NULL)`,
+			workspaceID, user.Email))
 		if store.IsNoRows(err) {
 			return apperr.Forbiddenf("you have no pending invitation to workspace %d", workspaceID)
 		}
@@ -280,10 +281,18 @@ func AcceptInvite(ctx context.Context, db *store.DB, workspaceID int64, user use
 		}
 		now := store.Now()
 		m.UserID, m.AcceptedAt, m.UpdatedAt = user.ID, &now, now
-		_, err = tx.Exec(ctx, `UPDATE members SET user_id = ?, accepted_at = ?, updated_at = ? WHERE id = ?`,
+		// accepted_at IS NULL: of two concurrent accepts, one wins.
+		res, err := tx.Exec(ctx, `UPDATE members SET user_id = ?, accepted_at = ?, updated_at = ? WHERE id = ? AND accepted_at IS NULL`,
 			user.ID, store.Millis(now), store.Millis(now), m.ID)
 		if err != nil {
 			return fmt.Errorf("accept invitation: %w", err)
+		}
+		n, err := res.RowsAffected()
+		if err != nil {
+			return fmt.Errorf("accept invitation: %w", err)
+		}
+		if n == 0 {
+			return apperr.Conflictf("you are already a member of workspace %d", workspaceID)
 		}
 		return nil
 	})
@@ -300,8 +309,24 @@ func TransferOwnership(ctx context.Context, db *store.DB, ws Workspace, actor Ac
 		return apperr.Invalidf("you already own this workspace")
 	}
 	return db.InTx(ctx, func(tx *store.Tx) error {
+		now := store.Millis(time.Now())
+		// Demote the actor first, and only if still the OWNER: of two
+		// concurrent transfers (both role-checked before this transaction)
+		// exactly one wins; the row lock makes the other wait and then miss.
+		res, err := tx.Exec(ctx, `UPDATE members SET role = ?, updated_at = ? WHERE workspace_id = ? AND user_id = ? AND role = ?`,
+			Admin, now, ws.ID, actor.UserID, Owner)
+		if err != nil {
+			return fmt.Errorf("transfer ownership: %w", err)
+		}
+		n, err := res.RowsAffected()
+		if err != nil {
+			return fmt.Errorf("transfer ownership: %w", err)
+		}
+		if n != 1 {
+			return apperr.RoleRequired(string(Owner))
+		}
 		var memberID int64
-		err := tx.QueryRow(ctx, `SELECT id FROM members WHERE workspace_id = ? AND user_id = ? AND accepted_at IS NOT NULL`,
+		err = tx.QueryRow(ctx, `SELECT id FROM members WHERE workspace_id = ? AND user_id = ? AND accepted_at IS NOT NULL`,
 			ws.ID, newOwnerID).Scan(&memberID)
 		if store.IsNoRows(err) {
 			return apperr.Invalidf("user %d is not an accepted member of this workspace", newOwnerID)
@@ -309,19 +334,11 @@ func TransferOwnership(ctx context.Context, db *store.DB, ws Workspace, actor Ac
 		if err != nil {
 			return fmt.Errorf("load new owner: %w", err)
 		}
-		now := store.Millis(time.Now())
-		steps := []struct {
-			query string
-			args  []any
-		}{
-			{`UPDATE members SET role = ?, updated_at = ? WHERE workspace_id = ? AND role = ?`, []any{Admin, now, ws.ID, Owner}},
-			{`UPDATE members SET role = ?, updated_at = ? WHERE id = ?`, []any{Owner, now, memberID}},
-			{`UPDATE workspaces SET owner_id = ?, updated_at = ? WHERE id = ?`, []any{newOwnerID, now, ws.ID}},
+		if _, err := tx.Exec(ctx, `UPDATE members SET role = ?, updated_at = ? WHERE id = ?`, Owner, now, memberID); err != nil {
+			return fmt.Errorf("transfer ownership: %w", err)
 		}
-		for _, s := range steps {
-			if _, err := tx.Exec(ctx, s.query, s.args...); err != nil {
-				return fmt.Errorf("transfer ownership: %w", err)
-			}
+		if _, err := tx.Exec(ctx, `UPDATE workspaces SET owner_id = ?, updated_at = ? WHERE id = ?`, newOwnerID, now, ws.ID); err != nil {
+			return fmt.Errorf("transfer ownership: %w", err)
 		}
 		return nil
 	})

@@ -31,30 +31,59 @@ type Values struct {
 // Metrics lists the metrics that have a value, by name.
 func (v Values) Metrics() map[string]float64 {
 	out := make(map[string]float64)
-	for name, value := range map[string]*float64{
-		PacketLoss:    v.PacketLoss,
-		Latency:       v.Latency,
-		Jitter:        v.Jitter,
-		MOS:           v.MOS,
-		EndHopLoss:    v.EndHopLoss,
-		EndHopLatency: v.EndHopLatency,
-		HopCount:      v.HopCount,
-		RouteChange:   v.RouteChange,
-		DNSQueryTime:  v.DNSQueryTime,
-		DNSFailure:    v.DNSFailure,
-		HTTPStatus:    v.HTTPStatus,
-		HTTPTotalMs:   v.HTTPTotalMs,
-		HTTPTTFB:      v.HTTPTTFB,
-		HTTPFailure:   v.HTTPFailure,
-		TLSExpiryDays: v.TLSExpiryDays,
-		CPUUsage:      v.CPUUsage,
-		MemoryUsage:   v.MemoryUsage,
-	} {
-		if value != nil {
-			out[name] = *value
+	for _, d := range definitions {
+		if value, ok := v.Get(d.Name); ok {
+			out[d.Name] = value
 		}
 	}
 	return out
+}
+
+// Get returns the value of the named metric and whether the result has one.
+// It is a switch rather than a map so that alert evaluation, which asks once
+// per result and rule, allocates nothing.
+func (v *Values) Get(name string) (float64, bool) {
+	var p *float64
+	switch name {
+	case PacketLoss:
+		p = v.PacketLoss
+	case Latency:
+		p = v.Latency
+	case Jitter:
+		p = v.Jitter
+	case MOS:
+		p = v.MOS
+	case EndHopLoss:
+		p = v.EndHopLoss
+	case EndHopLatency:
+		p = v.EndHopLatency
+	case HopCount:
+		p = v.HopCount
+	case RouteChange:
+		p = v.RouteChange
+	case DNSQueryTime:
+		p = v.DNSQueryTime
+	case DNSFailure:
+		p = v.DNSFailure
+	case HTTPStatus:
+		p = v.HTTPStatus
+	case HTTPTotalMs:
+		p = v.HTTPTotalMs
+	case HTTPTTFB:
+		p = v.HTTPTTFB
+	case HTTPFailure:
+		p = v.HTTPFailure
+	case TLSExpiryDays:
+		p = v.TLSExpiryDays
+	case CPUUsage:
+		p = v.CPUUsage
+	case MemoryUsage:
+		p = v.MemoryUsage
+	}
+	if p == nil {
+		return 0, false
+	}
+	return *p, true
 }
 
 // CompareWithPrevious sets the metrics that compare a result with the previous
