@@ -15,6 +15,13 @@ NETWATCHER_TEST_POSTGRES_URL=$(scripts/postgres.sh start)
 export NETWATCHER_TEST_POSTGRES_URL
 echo "PostgreSQL: $NETWATCHER_TEST_POSTGRES_URL"
 
+# Debian's IEEE registry, which the OUI tests read (they skip without it).
+if [ ! -f /usr/share/ieee-data/oui.csv ]; then
+  echo "installing ieee-data …"
+  apt-get update -qq >/dev/null
+  apt-get install -y -qq ieee-data >/dev/null
+fi
+
 echo "== gofmt"
 unformatted=$(gofmt -l $(git ls-files '*.go'))
 if [ -n "$unformatted" ]; then

@@ -27,6 +27,7 @@ func commands() []command {
 		{"serve", "run the controller (HTTP API and WebSockets)", runServe},
 		{"migrate", "apply database migrations and exit", runMigrate},
 		{"user", "manage users: `user create --email … --password …`", runUser},
+		{"bench", "load generators: `bench ingest` (end to end) and `bench store` (store alone)", runBench},
 		{"version", "print the version", func(_ context.Context, _ []string, out, _ io.Writer) error {
 			_, err := fmt.Fprintf(out, "netwatcher %s\n", version)
 			return err

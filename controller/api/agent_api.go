@@ -2,11 +2,10 @@ package api
 
 import (
 	"net/http"
-	"net/netip"
 	"time"
 
 	"github.com/netwatcher/netwatcher/controller/agents"
-	"github.com/netwatcher/netwatcher/controller/apperr"
+	"github.com/netwatcher/netwatcher/controller/lookup"
 )
 
 // agentAuthed requires valid PSK headers (which also marks the agent seen).
@@ -28,22 +27,20 @@ func (a *API) agentTime(w http.ResponseWriter, r *http.Request) error {
 	return writeJSON(w, http.StatusOK, map[string]any{"server_time": now.Format(time.RFC3339Nano), "server_unix_ms": now.UnixMilli()})
 }
 
-// ipReport is the answer of whoami and IP lookups; enrichment fields are
-// filled by the lookup services when configured.
-type ipReport struct {
-	IP        string    `json:"ip"`
-	Timestamp time.Time `json:"timestamp"`
-}
-
+// agentWhoami is the agent's address as the controller sees it; without
+// quick=true, with what the lookups know about it.
 func (a *API) agentWhoami(w http.ResponseWriter, r *http.Request) error {
+	quick, err := queryBool(r, "quick", false)
+	if err != nil {
+		return err
+	}
 	w.Header().Set("Cache-Control", "no-store")
-	return writeJSON(w, http.StatusOK, ipReport{IP: a.clientIP(r).String(), Timestamp: time.Now().UTC()})
+	ip := a.clientIP(r)
+	if quick {
+		return writeJSON(w, http.StatusOK, lookup.IPReport{IP: ip.String(), Timestamp: time.Now().UTC()})
+	}
+	return writeJSON(w, http.StatusOK, a.lookups.Report(r.Context(), ip))
 }
 
-func (a *API) agentLookupIP(w http.ResponseWriter, r *http.Request) error {
-	addr, err := netip.ParseAddr(r.PathValue("ip"))
-	if err != nil {
-		return apperr.Invalidf("%q is not an IP address", r.PathValue("ip"))
-	}
-	return writeJSON(w, http.StatusOK, ipReport{IP: addr.Unmap().String(), Timestamp: time.Now().UTC()})
-}
+// agentLookupIP answers agents as GET /lookup/ip/{ip} answers users.
+func (a *API) agentLookupIP(w http.ResponseWriter, r *http.Request) error { return a.lookupIP(w, r) }

@@ -46,6 +46,7 @@ var statusOf = map[apperr.Kind]int{
 	apperr.Gone:         http.StatusGone,
 	apperr.TooMany:      http.StatusTooManyRequests,
 	apperr.Unavailable:  http.StatusServiceUnavailable,
+	apperr.Timeout:      http.StatusGatewayTimeout,
 }
 
 // writeError maps err to a status and a JSON body. Errors that are not

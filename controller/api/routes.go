@@ -47,7 +47,10 @@ func (a *API) routes(r router, agentSocket http.Handler) {
 	a.probeRoutes(r)
 	a.probeDataRoutes(r)
 	a.speedtestRoutes(r)
+	a.alertRoutes(r)
 	a.agentProtocolRoutes(r)
+	a.panelRoutes(r)
+	a.lookupRoutes(r)
 	if agentSocket != nil {
 		r.mux.Handle("GET /ws", agentSocket)
 		r.mux.Handle("GET /ws/agent", agentSocket)

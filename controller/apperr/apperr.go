@@ -20,6 +20,7 @@ const (
 	Gone                         // deleted: 410
 	TooMany                      // rate limited: 429
 	Unavailable                  // a dependency is down or not configured: 503
+	Timeout                      // a dependency did not answer in time: 504
 )
 
 // Error is an error with a kind and a message safe to show to API clients.

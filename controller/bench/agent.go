@@ -6,18 +6,16 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/kataras/neffos"
-	"github.com/kataras/neffos/gobwas"
-
 	"github.com/netwatcher/netwatcher/protocol"
+	"github.com/netwatcher/netwatcher/protocol/neffos"
 )
 
-// simAgent is one simulated agent: the real neffos client, as deployed
-// agents use it, joined to the agent namespace.
+// simAgent is one simulated agent: a real WebSocket speaking the neffos
+// protocol, joined to the agent namespace. Requests carry unique wait
+// tokens, so post→ack latencies are measured per result.
 type simAgent struct {
 	FleetAgent
-	client *neffos.Client
-	ns     *neffos.NSConn
+	conn *neffos.Client
 }
 
 // wsURL turns the controller's http(s) URL into its agent socket URL.
@@ -30,16 +28,25 @@ func dialAgent(ctx context.Context, url string, workspaceID int64, a FleetAgent)
 	h.Set("X-Workspace-ID", strconv.FormatInt(workspaceID, 10))
 	h.Set("X-Agent-ID", strconv.FormatInt(a.ID, 10))
 	h.Set("X-Agent-PSK", a.PSK)
-	ignore := func(*neffos.NSConn, neffos.Message) error { return nil }
-	client, err := neffos.Dial(ctx, gobwas.Dialer(gobwas.Options{Header: gobwas.Header(h)}), wsURL(url),
-		neffos.Namespaces{protocol.NamespaceAgent: neffos.Events{neffos.OnAnyEvent: ignore}})
+	conn, err := neffos.Dial(ctx, wsURL(url), h, protocol.NamespaceAgent, nil)
 	if err != nil {
 		return nil, err
 	}
-	ns, err := client.Connect(ctx, protocol.NamespaceAgent)
-	if err != nil {
-		client.Close()
-		return nil, err
-	}
-	return &simAgent{FleetAgent: a, client: client, ns: ns}, nil
+	return &simAgent{FleetAgent: a, conn: conn}, nil
 }
+
+// post sends one result and waits for its acknowledgement.
+func (a *simAgent) post(ctx context.Context, body []byte) error {
+	reply, err := a.conn.Ask(ctx, neffos.Message{Namespace: protocol.NamespaceAgent, Event: protocol.EventProbePost, Body: body})
+	if err != nil {
+		return err
+	}
+	if reply.IsError {
+		return errorReply(reply.Body)
+	}
+	return nil
+}
+
+type errorReply []byte
+
+func (e errorReply) Error() string { return string(e) }

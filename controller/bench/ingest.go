@@ -26,6 +26,7 @@ type IngestOptions struct {
 	StateFile string        // fleet credentials cache; "" to always create a fleet
 	Payload   string        // ping, mtr or mixed
 	InFlight  int           // unacknowledged posts allowed per agent
+	Panels    int           // panel sockets watching every probe of the fleet's workspace
 	Out       io.Writer
 }
 
@@ -53,12 +54,17 @@ func Ingest(ctx context.Context, o IngestOptions) error {
 	conns, err := connectFleet(ctx, fleet, o.Out)
 	defer func() {
 		for _, c := range conns {
-			c.client.Close()
+			c.conn.Close()
 		}
 	}()
 	if err != nil {
 		return err
 	}
+	panels, err := watchPanels(ctx, fleet, o.Panels)
+	if err != nil {
+		return err
+	}
+	defer panels.close()
 	cpuBefore, _ := cpuSeconds(o.PID)
 	selfBefore, _ := cpuSeconds(os.Getpid())
 	stats := run(ctx, conns, o)
@@ -74,6 +80,10 @@ func Ingest(ctx context.Context, o IngestOptions) error {
 		fmt.Fprintf(o.Out, "post→ack latency:     p50 %s   p99 %s   max %s\n",
 			percentile(stats.latencies, 50).Round(time.Microsecond), percentile(stats.latencies, 99).Round(time.Microsecond),
 			percentile(stats.latencies, 100).Round(time.Microsecond))
+	}
+	if o.Panels > 0 {
+		fmt.Fprintf(o.Out, "panel sockets:        %d, %d probe_data received (%.0f/s each), %d dropped by the controller\n",
+			o.Panels, panels.received.Load(), float64(panels.received.Load())/elapsed/float64(o.Panels), panels.dropped.Load())
 	}
 	if o.PID > 0 {
 		rss, peak, err := processMemory(o.PID)
@@ -200,7 +210,7 @@ func postLoop(ctx context.Context, a *simAgent, seed int, interval time.Duration
 			actx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 			defer cancel()
 			start := time.Now()
-			_, err := a.ns.Ask(actx, protocol.EventProbePost, body)
+			err := a.post(actx, body)
 			took := time.Since(start)
 			stats.mu.Lock()
 			defer stats.mu.Unlock()

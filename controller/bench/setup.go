@@ -21,6 +21,7 @@ import (
 type Fleet struct {
 	URL         string       `json:"url"`
 	WorkspaceID int64        `json:"workspace_id"`
+	Token       string       `json:"token"` // the owner's, for panel sockets
 	Agents      []FleetAgent `json:"agents"`
 }
 
@@ -112,7 +113,7 @@ func createFleet(ctx context.Context, url string, n int, progress func(done int)
 	if err := c.call(ctx, "POST", "/workspaces", map[string]string{"name": "bench " + time.Now().Format(time.RFC3339)}, &ws); err != nil {
 		return Fleet{}, err
 	}
-	f := Fleet{URL: url, WorkspaceID: ws.ID, Agents: make([]FleetAgent, n)}
+	f := Fleet{URL: url, WorkspaceID: ws.ID, Token: login.Token, Agents: make([]FleetAgent, n)}
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(16)
 	done := make(chan struct{}, n)

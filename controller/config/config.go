@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/netwatcher/netwatcher/controller/lookup/oui"
 )
 
 // Config is the controller's configuration.
@@ -36,6 +38,18 @@ type Config struct {
 	// Quotas; 0 means unlimited.
 	MaxAgentsPerWorkspace int
 	MaxProbesPerAgent     int
+
+	// WebhookDeny lists the CIDRs alert webhooks may not reach: nil means
+	// the built-in list (loopback, link-local, unspecified), empty means none.
+	WebhookDeny []netip.Prefix
+	// AlertTimings shorten alerting's clocks in tests (no flags).
+	AlertTimings AlertTimings
+	// PanelTuning shortens the panel socket's clocks in tests (no flags).
+	PanelTuning PanelTuning
+	// IngestTuning shrinks the ingest queue in tests (no flags).
+	IngestTuning IngestTuning
+	// Lookups locates GeoIP and OUI data and bounds WHOIS and bulk lookups.
+	Lookups Lookups
 
 	AdminEmail    string
 	AdminPassword string
@@ -84,6 +98,20 @@ func settings() []setting {
 			func(c *Config, v string) error { return parseNonNegativeInt(&c.MaxAgentsPerWorkspace, v) }},
 		{"max-probes-per-agent", "NETWATCHER_MAX_PROBES_PER_AGENT", "probe quota per agent; 0 = unlimited", "0",
 			func(c *Config, v string) error { return parseNonNegativeInt(&c.MaxProbesPerAgent, v) }},
+		{"webhook-deny", "NETWATCHER_WEBHOOK_DENY", "comma-separated CIDRs alert webhooks may not reach, checked after DNS resolution (empty: loopback, link-local, unspecified; none: allow all)", "",
+			func(c *Config, v string) (err error) { c.WebhookDeny, err = parseDenyList(v); return err }},
+		{"geoip-city", "NETWATCHER_GEOIP_CITY", "comma-separated GeoIP City .mmdb files (empty: found in <data-dir>/geoip)", "",
+			func(c *Config, v string) error { c.Lookups.GeoIPCity = splitList(v); return nil }},
+		{"geoip-country", "NETWATCHER_GEOIP_COUNTRY", "comma-separated GeoIP Country .mmdb files (empty: found in <data-dir>/geoip)", "",
+			func(c *Config, v string) error { c.Lookups.GeoIPCountry = splitList(v); return nil }},
+		{"geoip-asn", "NETWATCHER_GEOIP_ASN", "comma-separated GeoIP ASN .mmdb files (empty: found in <data-dir>/geoip)", "",
+			func(c *Config, v string) error { c.Lookups.GeoIPASN = splitList(v); return nil }},
+		{"oui-path", "NETWATCHER_OUI_PATH", "IEEE OUI registry, oui.csv or oui.txt (empty: " + oui.DefaultPath + " when present; none: off)", "",
+			func(c *Config, v string) error { c.Lookups.OUIPath = v; return nil }},
+		{"whois-timeout", "NETWATCHER_WHOIS_TIMEOUT", "time limit of one WHOIS lookup, referrals included", "5s",
+			func(c *Config, v string) error { return parsePositiveDuration(&c.Lookups.WhoisTimeout, v) }},
+		{"lookup-rate-limit", "NETWATCHER_LOOKUP_RATE_LIMIT", "WHOIS, combined and bulk lookups per minute per user; 0 disables", "60",
+			func(c *Config, v string) error { return parseNonNegativeInt(&c.Lookups.RateLimit, v) }},
 		{"admin-email", "NETWATCHER_ADMIN_EMAIL", "create this user at start if missing (with --admin-password)", "",
 			func(c *Config, v string) error { c.AdminEmail = v; return nil }},
 		{"admin-password", "NETWATCHER_ADMIN_PASSWORD", "password for --admin-email", "",

@@ -96,8 +96,10 @@ func Start(t testing.TB, b Backend, opts ...Option) *Env {
 		DataDir:   t.TempDir(),
 		JWTSecret: randomHex(t, 32),
 		JWTTTL:    time.Hour,
+		Retention: 90 * 24 * time.Hour,
 		LogFormat: "text",
 		LogLevel:  "warn",
+		Lookups:   lookupDefaults(),
 	}
 	cfg.DatabaseURL = DatabaseURL(t, b)
 	for _, o := range opts {

@@ -6,6 +6,8 @@ import (
 	"testing"
 
 	"github.com/maxmind/mmdbwriter/mmdbtype"
+
+	"github.com/netwatcher/netwatcher/controller/lookup/geoip/geoiptest"
 )
 
 // benchLocator opens GeoLite2-shaped City and ASN databases of 20,000 /24
@@ -19,12 +21,12 @@ func benchLocator(b *testing.B, cacheSize int) *Locator {
 	for i := range 20000 {
 		cidr := fmt.Sprintf("10.%d.%d.0/24", i/256, i%256)
 		v := i % 500
-		cities[cidr] = maxmindCity(fmt.Sprintf("City %d", v), fmt.Sprintf("S%d", v%50), "US", "United States", 30+float64(v)/100, -100-float64(v)/100, 100)
-		asns[cidr] = asnRecord(uint32(64512+v), fmt.Sprintf("Network Operator %d", v))
+		cities[cidr] = geoiptest.MaxMindCity(fmt.Sprintf("City %d", v), fmt.Sprintf("S%d", v%50), "US", "United States", 30+float64(v)/100, -100-float64(v)/100, 100)
+		asns[cidr] = geoiptest.ASNRecord(uint32(64512+v), fmt.Sprintf("Network Operator %d", v))
 	}
 	city, asn := filepath.Join(dir, "city.mmdb"), filepath.Join(dir, "asn.mmdb")
-	writeDB(b, city, "GeoLite2-City", 6, cities)
-	writeDB(b, asn, "GeoLite2-ASN", 6, asns)
+	geoiptest.WriteDB(b, city, "GeoLite2-City", 6, cities)
+	geoiptest.WriteDB(b, asn, "GeoLite2-ASN", 6, asns)
 	l, err := Open(Config{City: []string{city}, ASN: []string{asn}, CacheSize: cacheSize})
 	if err != nil {
 		b.Fatal(err)

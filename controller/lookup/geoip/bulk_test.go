@@ -4,11 +4,13 @@ import (
 	"errors"
 	"fmt"
 	"testing"
+
+	"github.com/netwatcher/netwatcher/controller/lookup/geoip/geoiptest"
 )
 
 func TestLookupMany(t *testing.T) {
 	t.Parallel()
-	city, asn := maxmindFixtures(t, t.TempDir())
+	city, asn := geoiptest.MaxMindFixtures(t, t.TempDir())
 	l := mustOpen(t, Config{City: []string{city}, ASN: []string{asn}})
 
 	ips := []string{"192.0.2.1", "bogus", "2001:db8::1", "100.64.0.1"}

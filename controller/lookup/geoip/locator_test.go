@@ -10,6 +10,7 @@ import (
 
 	"github.com/maxmind/mmdbwriter/mmdbtype"
 
+	"github.com/netwatcher/netwatcher/controller/lookup/geoip/geoiptest"
 	"github.com/netwatcher/netwatcher/controller/lookup/internal/lookuptest"
 )
 
@@ -39,7 +40,7 @@ func mustOpen(t *testing.T, cfg Config) *Locator {
 
 func TestMaxMindSchema(t *testing.T) {
 	t.Parallel()
-	city, asn := maxmindFixtures(t, t.TempDir())
+	city, asn := geoiptest.MaxMindFixtures(t, t.TempDir())
 	l := mustOpen(t, Config{City: []string{city}, ASN: []string{asn}})
 
 	tests := map[string]string{
@@ -68,7 +69,7 @@ func TestMaxMindSchema(t *testing.T) {
 func TestFlatSchemaAutoDetected(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
-	flatFixtures(t, dir)
+	geoiptest.FlatFixtures(t, dir)
 	l := mustOpen(t, Config{Dir: dir})
 
 	tests := map[string]string{
@@ -93,8 +94,8 @@ func TestFlatSchemaAutoDetected(t *testing.T) {
 func TestConfiguredKindReplacesAutoDetection(t *testing.T) {
 	t.Parallel()
 	flatDir := t.TempDir()
-	flatFixtures(t, flatDir)
-	city, _ := maxmindFixtures(t, t.TempDir())
+	geoiptest.FlatFixtures(t, flatDir)
+	city, _ := geoiptest.MaxMindFixtures(t, t.TempDir())
 	l := mustOpen(t, Config{City: []string{city}, Dir: flatDir})
 
 	// City data comes from the configured MaxMind file only; country and ASN
@@ -130,7 +131,7 @@ func TestNotConfigured(t *testing.T) {
 
 func TestInvalidIP(t *testing.T) {
 	t.Parallel()
-	city, _ := maxmindFixtures(t, t.TempDir())
+	city, _ := geoiptest.MaxMindFixtures(t, t.TempDir())
 	l := mustOpen(t, Config{City: []string{city}})
 	for _, in := range []string{"", "not-an-ip", "1.2.3.4.5", "256.1.1.1", "fe80::1%eth0", "192.0.2.1/24", " 192.0.2.1"} {
 		if res, err := l.Lookup(in); !errors.Is(err, ErrInvalidIP) {
@@ -159,10 +160,10 @@ func TestDirSkipsUnusableFiles(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "broken.mmdb"), []byte("not a database"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	writeDB(t, filepath.Join(dir, "anonymous.mmdb"), "GeoIP2-Anonymous-IP", 6, map[string]mmdbtype.Map{
+	geoiptest.WriteDB(t, filepath.Join(dir, "anonymous.mmdb"), "GeoIP2-Anonymous-IP", 6, map[string]mmdbtype.Map{
 		"192.0.2.0/24": {"is_anonymous": mmdbtype.Bool(true)},
 	})
-	writeDB(t, filepath.Join(dir, "asn.mmdb"), "GeoLite2-ASN", 6, map[string]mmdbtype.Map{"192.0.2.0/24": asnRecord(64496, "DOC-AS")})
+	geoiptest.WriteDB(t, filepath.Join(dir, "asn.mmdb"), "GeoLite2-ASN", 6, map[string]mmdbtype.Map{"192.0.2.0/24": geoiptest.ASNRecord(64496, "DOC-AS")})
 	log := &lookuptest.Log{}
 	l := mustOpen(t, Config{Dir: dir, Logger: log.Logger()})
 
@@ -178,7 +179,7 @@ func TestDirSkipsUnusableFiles(t *testing.T) {
 
 func TestCacheIsBounded(t *testing.T) {
 	t.Parallel()
-	city, _ := maxmindFixtures(t, t.TempDir())
+	city, _ := geoiptest.MaxMindFixtures(t, t.TempDir())
 	l := mustOpen(t, Config{City: []string{city}, CacheSize: 2})
 	for _, ip := range []string{"192.0.2.1", "192.0.2.2", "192.0.2.3", "192.0.2.1"} {
 		if _, err := l.Lookup(ip); err != nil {

@@ -12,18 +12,19 @@ import (
 
 	"github.com/maxmind/mmdbwriter/mmdbtype"
 
+	"github.com/netwatcher/netwatcher/controller/lookup/geoip/geoiptest"
 	"github.com/netwatcher/netwatcher/controller/lookup/internal/lookuptest"
 )
 
 func cityNamed(name string) map[string]mmdbtype.Map {
-	return map[string]mmdbtype.Map{"192.0.2.0/24": maxmindCity(name, "CA", "US", "United States", 37.4, -122.1, 20)}
+	return map[string]mmdbtype.Map{"192.0.2.0/24": geoiptest.MaxMindCity(name, "CA", "US", "United States", 37.4, -122.1, 20)}
 }
 
 func TestWatchReloadsReplacedFiles(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
 	cityPath := filepath.Join(dir, "GeoLite2-City.mmdb")
-	writeDB(t, cityPath, "GeoLite2-City", 6, cityNamed("Mountain View"))
+	geoiptest.WriteDB(t, cityPath, "GeoLite2-City", 6, cityNamed("Mountain View"))
 	log := &lookuptest.Log{}
 	l := mustOpen(t, Config{Dir: dir, ReloadInterval: 5 * time.Millisecond, Logger: log.Logger()})
 
@@ -53,7 +54,7 @@ func TestWatchReloadsReplacedFiles(t *testing.T) {
 	})
 	t.Cleanup(func() { cancel(); wg.Wait() })
 
-	writeDB(t, cityPath, "GeoLite2-City", 6, cityNamed("Sunnyvale"))
+	geoiptest.WriteDB(t, cityPath, "GeoLite2-City", 6, cityNamed("Sunnyvale"))
 	lookuptest.Eventually(t, "the replaced city database is served", func() bool { return cityOf() == "Sunnyvale" })
 
 	// A broken replacement is reported and the previous version stays in service.
@@ -73,11 +74,11 @@ func TestWatchReloadsReplacedFiles(t *testing.T) {
 		t.Errorf("broken file reported %d times, want once:\n%s", n, log.String())
 	}
 
-	writeDB(t, cityPath, "GeoLite2-City", 6, cityNamed("Palo Alto"))
+	geoiptest.WriteDB(t, cityPath, "GeoLite2-City", 6, cityNamed("Palo Alto"))
 	lookuptest.Eventually(t, "the repaired city database is served", func() bool { return cityOf() == "Palo Alto" })
 
 	// New files are picked up, removed ones dropped.
-	writeDB(t, filepath.Join(dir, "GeoLite2-ASN.mmdb"), "GeoLite2-ASN", 6, map[string]mmdbtype.Map{"192.0.2.0/24": asnRecord(64496, "DOC-AS")})
+	geoiptest.WriteDB(t, filepath.Join(dir, "GeoLite2-ASN.mmdb"), "GeoLite2-ASN", 6, map[string]mmdbtype.Map{"192.0.2.0/24": geoiptest.ASNRecord(64496, "DOC-AS")})
 	lookuptest.Eventually(t, "a new ASN database is loaded", func() bool { return l.Status() == Status{City: true, ASN: true} })
 	if err := os.Remove(cityPath); err != nil {
 		t.Fatal(err)
@@ -105,8 +106,8 @@ func TestWatchStopsWithContext(t *testing.T) {
 func TestWatchConfiguredFileRemovedAndRestored(t *testing.T) {
 	t.Parallel()
 	path := filepath.Join(t.TempDir(), "asn.mmdb")
-	asn := map[string]mmdbtype.Map{"192.0.2.0/24": asnRecord(64496, "DOC-AS")}
-	writeDB(t, path, "GeoLite2-ASN", 6, asn)
+	asn := map[string]mmdbtype.Map{"192.0.2.0/24": geoiptest.ASNRecord(64496, "DOC-AS")}
+	geoiptest.WriteDB(t, path, "GeoLite2-ASN", 6, asn)
 	log := &lookuptest.Log{}
 	l := mustOpen(t, Config{ASN: []string{path}, ReloadInterval: 5 * time.Millisecond, Logger: log.Logger()})
 	ctx, cancel := context.WithCancel(context.Background())
@@ -122,6 +123,6 @@ func TestWatchConfiguredFileRemovedAndRestored(t *testing.T) {
 	if n := log.Count("geoip reload"); n != 1 {
 		t.Errorf("missing file reported %d times, want once:\n%s", n, log.String())
 	}
-	writeDB(t, path, "GeoLite2-ASN", 6, asn)
+	geoiptest.WriteDB(t, path, "GeoLite2-ASN", 6, asn)
 	lookuptest.Eventually(t, "the restored file is loaded", func() bool { return l.Status() == Status{ASN: true} })
 }

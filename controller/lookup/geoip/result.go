@@ -1,12 +1,18 @@
 package geoip
 
 // Result is what one IP address resolves to, shaped like the API reference's
-// GeoIP object. Parts the databases do not know are left zero and omitted
-// from JSON, so an address known only to the ASN database is
-// {"ip":…,"asn":{…}}. It holds no pointers: cached copies cannot be changed
-// by callers.
+// GeoIP object. It holds no pointers: cached copies cannot be changed by
+// callers.
 type Result struct {
-	IP          string      `json:"ip"`
+	IP string `json:"ip"`
+	Details
+}
+
+// Details is what the databases know about an address. Parts they do not
+// know are left zero and omitted from JSON, so an address known only to the
+// ASN database is {"asn":{…}}. It is the "geoip" object of whoami and IP
+// lookups, which carry the address beside it rather than inside.
+type Details struct {
 	City        City        `json:"city,omitzero"`
 	Country     Country     `json:"country,omitzero"`
 	ASN         ASN         `json:"asn,omitzero"`

@@ -23,6 +23,10 @@ import (
 // DefaultPath is where Debian's ieee-data package installs the registry.
 const DefaultPath = "/usr/share/ieee-data/oui.csv"
 
+// Disabled as Config.Path turns vendor lookups off: nothing is read or
+// watched, and lookups of valid MACs report ErrNotConfigured.
+const Disabled = "none"
+
 var (
 	// ErrInvalidMAC means the input is not a MAC address; the API answers 400.
 	ErrInvalidMAC = errors.New("invalid MAC address")
@@ -40,16 +44,17 @@ type Result struct {
 
 // Status describes the loaded registry for GET /lookup/oui/status.
 type Status struct {
-	Loaded     bool      `json:"loaded"`
-	EntryCount int       `json:"entry_count"`
-	Source     string    `json:"source"`           // the MA-L file read, or looked for
-	Updated    time.Time `json:"updated,omitzero"` // its modification time
+	Loaded     bool       `json:"loaded"`
+	EntryCount int        `json:"entry_count"`
+	Source     string     `json:"source"`  // the MA-L file read, or looked for
+	Updated    *time.Time `json:"updated"` // its modification time; null while not loaded
 }
 
 // Config says where the registry is. Every field may be left zero.
 type Config struct {
 	// Path is the MA-L file, oui.csv or oui.txt. Empty means DefaultPath if
-	// it exists. mam, oui36 and iab files beside it are read too.
+	// it exists; Disabled means no registry. mam, oui36 and iab files beside
+	// it are read too.
 	Path string
 	// ReloadInterval is how often Watch checks the files (default 1 minute).
 	ReloadInterval time.Duration
@@ -80,6 +85,9 @@ func Open(cfg Config) (*Registry, error) {
 	if r.cfg.Logger == nil {
 		r.cfg.Logger = slog.Default()
 	}
+	if r.cfg.Path == Disabled {
+		return r, nil
+	}
 	err := r.reload()
 	if err != nil && (explicit || !errors.Is(err, fs.ErrNotExist)) {
 		return nil, err
@@ -105,7 +113,8 @@ func (r *Registry) Lookup(macText string) (Result, error) {
 func (r *Registry) Status() Status {
 	st := Status{Source: r.cfg.Path}
 	if t := r.loaded.Load(); t != nil {
-		st.Loaded, st.EntryCount, st.Updated = true, t.entries, t.updated
+		updated := t.updated // a copy: the table is shared and never changes
+		st.Loaded, st.EntryCount, st.Updated = true, t.entries, &updated
 	}
 	return st
 }
@@ -113,8 +122,11 @@ func (r *Registry) Status() Status {
 // Watch reloads the registry when one of its files changes, appears or
 // disappears, checking every Config.ReloadInterval until ctx is done. Run it
 // in its own goroutine. A replacement that cannot be read is logged and the
-// previous registry stays in service.
+// previous registry stays in service. A Disabled registry returns at once.
 func (r *Registry) Watch(ctx context.Context) {
+	if r.cfg.Path == Disabled {
+		return
+	}
 	filewatch.Poll(ctx, r.cfg.ReloadInterval, func() {
 		if err := r.reload(); err != nil {
 			r.cfg.Logger.Warn("oui registry reload", "path", r.cfg.Path, "err", err)

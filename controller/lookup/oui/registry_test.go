@@ -142,6 +142,21 @@ func TestDefaultPath(t *testing.T) {
 	}
 }
 
+func TestDisabled(t *testing.T) {
+	t.Parallel()
+	r := mustOpen(t, Config{Path: Disabled})
+	if _, err := r.Lookup("00:1C:42:AB:CD:EF"); !errors.Is(err, ErrNotConfigured) {
+		t.Errorf("lookup in a disabled registry: %v, want ErrNotConfigured", err)
+	}
+	if _, err := r.Lookup("not a mac"); !errors.Is(err, ErrInvalidMAC) {
+		t.Errorf("bad MAC in a disabled registry: %v, want ErrInvalidMAC", err)
+	}
+	if st := r.Status(); st.Loaded || st.EntryCount != 0 || st.Updated != nil || st.Source != Disabled {
+		t.Errorf("status %+v", st)
+	}
+	r.Watch(context.Background()) // returns at once: nothing to watch
+}
+
 // TestDebianRegistry reads the registry of Debian's ieee-data package, in
 // both formats, with its MA-M, MA-S and IAB siblings.
 func TestDebianRegistry(t *testing.T) {

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/netwatcher/netwatcher/controller/lookup/internal/lru"
+	"github.com/netwatcher/netwatcher/controller/lookup/whois/whoistest"
 )
 
 // recordingCache wraps a cache and records the TTLs it was asked to use.
@@ -22,10 +23,10 @@ func (r *recordingCache) Put(ctx context.Context, query string, res Result, ttl 
 
 func TestLookupUsesCache(t *testing.T) {
 	t.Parallel()
-	n := newNetwork(t)
-	n.serve("whois.iana.org:43", answerWith("inetnum: 93.184.216.0 - 93.184.216.255\nnetname: EDGECAST-NETBLK-03\n"))
+	n := whoistest.NewNetwork(t)
+	n.Serve("whois.iana.org:43", whoistest.AnswerWith("inetnum: 93.184.216.0 - 93.184.216.255\nnetname: EDGECAST-NETBLK-03\n"))
 	cache := &recordingCache{Cache: NewMemoryCache(10)}
-	c := &Client{Dial: n.dial, Cache: cache, CacheTTL: time.Hour}
+	c := &Client{Dial: n.Dial, Cache: cache, CacheTTL: time.Hour}
 
 	first, err := c.Lookup(context.Background(), "93.184.216.34")
 	if err != nil {
@@ -38,8 +39,8 @@ func TestLookupUsesCache(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(n.dialed()) != 1 {
-		t.Errorf("dialled %d times, want 1", len(n.dialed()))
+	if len(n.Dialed()) != 1 {
+		t.Errorf("dialled %d times, want 1", len(n.Dialed()))
 	}
 	if !second.Cached || second.CacheTime.IsZero() || second.CacheTime.Location() != time.UTC || second.Parsed != first.Parsed || second.RawOutput != first.RawOutput {
 		t.Errorf("cached answer %+v", second)
@@ -62,9 +63,9 @@ func (failingCache) Put(context.Context, string, Result, time.Duration) error {
 
 func TestLookupSurvivesCacheFailures(t *testing.T) {
 	t.Parallel()
-	n := newNetwork(t)
-	n.serve("whois.iana.org:43", answerWith("netname: STILL-WORKS\n"))
-	res, err := (&Client{Dial: n.dial, Cache: failingCache{}}).Lookup(context.Background(), "93.184.216.34")
+	n := whoistest.NewNetwork(t)
+	n.Serve("whois.iana.org:43", whoistest.AnswerWith("netname: STILL-WORKS\n"))
+	res, err := (&Client{Dial: n.Dial, Cache: failingCache{}}).Lookup(context.Background(), "93.184.216.34")
 	if err != nil || res.Parsed.Netname != "STILL-WORKS" {
 		t.Errorf("got %+v, %v", res, err)
 	}

@@ -1,21 +1,20 @@
 package whois
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net"
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/netwatcher/netwatcher/controller/lookup/whois/whoistest"
 )
 
 func readTestdata(t *testing.T, name string) string {
@@ -27,112 +26,23 @@ func readTestdata(t *testing.T, name string) string {
 	return string(b)
 }
 
-// network stands in for DNS and the Internet: it maps the server names the
-// client dials to WHOIS servers listening on 127.0.0.1 and records every
-// dial.
-type network struct {
-	t     *testing.T
-	mu    sync.Mutex
-	addrs map[string]string // dialled host:port → loopback address
-	dials []string
-}
-
-func newNetwork(t *testing.T) *network {
-	return &network{t: t, addrs: map[string]string{}}
-}
-
-// server is one WHOIS server on loopback and the query lines it received.
-type server struct {
-	mu      sync.Mutex
-	queries []string
-}
-
-func (s *server) received() []string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([]string(nil), s.queries...)
-}
-
-// serve starts a server reachable as name through n.dial. answer gets the
-// query line and writes the response; the connection closes when it returns.
-func (n *network) serve(name string, answer func(query string, conn net.Conn)) *server {
-	n.t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		n.t.Fatal(err)
-	}
-	s := &server{}
-	var wg sync.WaitGroup
-	n.t.Cleanup(func() { ln.Close(); wg.Wait() })
-	wg.Go(func() {
-		for {
-			conn, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			wg.Go(func() {
-				defer conn.Close()
-				line, err := bufio.NewReader(conn).ReadString('\n')
-				if err != nil {
-					return
-				}
-				query := strings.TrimRight(line, "\r\n")
-				s.mu.Lock()
-				s.queries = append(s.queries, query)
-				s.mu.Unlock()
-				answer(query, conn)
-			})
-		}
-	})
-	n.mu.Lock()
-	n.addrs[name] = ln.Addr().String()
-	n.mu.Unlock()
-	return s
-}
-
-// answerWith answers every query with a fixed response.
-func answerWith(response string) func(string, net.Conn) {
-	return func(_ string, conn net.Conn) { fmt.Fprint(conn, response) }
-}
-
-// neverAnswer holds the connection open until the client gives up.
-func neverAnswer(_ string, conn net.Conn) { io.Copy(io.Discard, conn) }
-
-func (n *network) dial(ctx context.Context, network, addr string) (net.Conn, error) {
-	n.mu.Lock()
-	n.dials = append(n.dials, addr)
-	loopback, ok := n.addrs[addr]
-	n.mu.Unlock()
-	if !ok {
-		return nil, &net.DNSError{Err: "no such host", Name: addr, IsNotFound: true}
-	}
-	var d net.Dialer
-	return d.DialContext(ctx, network, loopback)
-}
-
-func (n *network) dialed() []string {
-	n.mu.Lock()
-	defer n.mu.Unlock()
-	return append([]string(nil), n.dials...)
-}
-
 func equal(a, b []string) bool {
 	return strings.Join(a, "\n") == strings.Join(b, "\n")
 }
 
 func TestLookupFollowsIANAToARIN(t *testing.T) {
 	t.Parallel()
-	n := newNetwork(t)
-	iana := n.serve("whois.iana.org:43", answerWith(readTestdata(t, "iana-ip.txt")))
-	arin := n.serve("whois.arin.net:43", answerWith(strings.ReplaceAll(readTestdata(t, "arin.txt"), "\n", "\r\n")))
-	c := &Client{Dial: n.dial} // default root server
+	n := whoistest.NewNetwork(t)
+	iana := n.Serve("whois.iana.org:43", whoistest.AnswerWith(readTestdata(t, "iana-ip.txt")))
+	arin := n.Serve("whois.arin.net:43", whoistest.AnswerWith(strings.ReplaceAll(readTestdata(t, "arin.txt"), "\n", "\r\n")))
+	c := &Client{Dial: n.Dial} // default root server
 
 	res, err := c.Lookup(context.Background(), "45.40.16.9")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !equal(iana.received(), []string{"45.40.16.9"}) || !equal(arin.received(), []string{"n + 45.40.16.9"}) {
-		t.Errorf("queries: iana %q, arin %q", iana.received(), arin.received())
+	if !equal(iana.Received(), []string{"45.40.16.9"}) || !equal(arin.Received(), []string{"n + 45.40.16.9"}) {
+		t.Errorf("queries: iana %q, arin %q", iana.Received(), arin.Received())
 	}
 	if res.Server != "whois.arin.net" || res.Query != "45.40.16.9" || res.Cached || res.Truncated {
 		t.Errorf("result header %+v", res)
@@ -163,17 +73,17 @@ func must[T any](v T, err error) T {
 
 func TestLookupFollowsARINReferralToRIPE(t *testing.T) {
 	t.Parallel()
-	n := newNetwork(t)
-	n.serve("whois.iana.org:43", answerWith("refer: whois.arin.net\n"))
-	n.serve("whois.arin.net:43", answerWith(readTestdata(t, "arin-referral.txt")))
-	ripe := n.serve("whois.ripe.net:43", answerWith(readTestdata(t, "ripe.txt")))
+	n := whoistest.NewNetwork(t)
+	n.Serve("whois.iana.org:43", whoistest.AnswerWith("refer: whois.arin.net\n"))
+	n.Serve("whois.arin.net:43", whoistest.AnswerWith(readTestdata(t, "arin-referral.txt")))
+	ripe := n.Serve("whois.ripe.net:43", whoistest.AnswerWith(readTestdata(t, "ripe.txt")))
 
-	res, err := (&Client{Dial: n.dial}).Lookup(context.Background(), "185.199.110.7")
+	res, err := (&Client{Dial: n.Dial}).Lookup(context.Background(), "185.199.110.7")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !equal(ripe.received(), []string{"185.199.110.7"}) {
-		t.Errorf("RIPE got %q, want the plain address", ripe.received())
+	if !equal(ripe.Received(), []string{"185.199.110.7"}) {
+		t.Errorf("RIPE got %q, want the plain address", ripe.Received())
 	}
 	if res.Server != "whois.ripe.net" || res.Parsed.Netname != "FJORDNET-OSLO-1" || res.Parsed.AbuseEmail != "abuse@fjordnet.example" {
 		t.Errorf("result %+v", res)
@@ -182,19 +92,19 @@ func TestLookupFollowsARINReferralToRIPE(t *testing.T) {
 
 func TestLookupDomainChain(t *testing.T) {
 	t.Parallel()
-	n := newNetwork(t)
-	iana := n.serve("whois.iana.org:43", answerWith(readTestdata(t, "iana-domain.txt")))
-	verisign := n.serve("whois.verisign-grs.com:43", answerWith(readTestdata(t, "verisign.txt")))
+	n := whoistest.NewNetwork(t)
+	iana := n.Serve("whois.iana.org:43", whoistest.AnswerWith(readTestdata(t, "iana-domain.txt")))
+	verisign := n.Serve("whois.verisign-grs.com:43", whoistest.AnswerWith(readTestdata(t, "verisign.txt")))
 	// The registrar names itself as WHOIS server again; that must not loop.
-	registrar := n.serve("whois.registrar.example:43", answerWith(readTestdata(t, "registrar.txt")))
+	registrar := n.Serve("whois.registrar.example:43", whoistest.AnswerWith(readTestdata(t, "registrar.txt")))
 
-	res, err := (&Client{Dial: n.dial}).Lookup(context.Background(), "Northwind-Cloud.COM.")
+	res, err := (&Client{Dial: n.Dial}).Lookup(context.Background(), "Northwind-Cloud.COM.")
 	if err != nil {
 		t.Fatal(err)
 	}
-	for name, s := range map[string]*server{"iana": iana, "verisign": verisign, "registrar": registrar} {
-		if !equal(s.received(), []string{"northwind-cloud.com"}) {
-			t.Errorf("%s got %q", name, s.received())
+	for name, s := range map[string]*whoistest.Server{"iana": iana, "verisign": verisign, "registrar": registrar} {
+		if !equal(s.Received(), []string{"northwind-cloud.com"}) {
+			t.Errorf("%s got %q", name, s.Received())
 		}
 	}
 	want := Parsed{
@@ -208,16 +118,16 @@ func TestLookupDomainChain(t *testing.T) {
 
 func TestLookupStopsReferralLoop(t *testing.T) {
 	t.Parallel()
-	n := newNetwork(t)
-	root := n.serve("whois.iana.org:43", answerWith("refer: whois.loop.example\n"))
-	loop := n.serve("whois.loop.example:43", answerWith("netname: LOOPY\nrefer: whois.iana.org\n"))
+	n := whoistest.NewNetwork(t)
+	root := n.Serve("whois.iana.org:43", whoistest.AnswerWith("refer: whois.loop.example\n"))
+	loop := n.Serve("whois.loop.example:43", whoistest.AnswerWith("netname: LOOPY\nrefer: whois.iana.org\n"))
 
-	res, err := (&Client{Dial: n.dial}).Lookup(context.Background(), "93.184.216.34")
+	res, err := (&Client{Dial: n.Dial}).Lookup(context.Background(), "93.184.216.34")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(root.received()) != 1 || len(loop.received()) != 1 {
-		t.Errorf("root asked %d times, loop %d times; want once each", len(root.received()), len(loop.received()))
+	if len(root.Received()) != 1 || len(loop.Received()) != 1 {
+		t.Errorf("root asked %d times, loop %d times; want once each", len(root.Received()), len(loop.Received()))
 	}
 	if res.Server != "whois.loop.example" || res.Parsed.Netname != "LOOPY" {
 		t.Errorf("got %+v", res)
@@ -226,14 +136,14 @@ func TestLookupStopsReferralLoop(t *testing.T) {
 
 func TestLookupBoundsReferralDepth(t *testing.T) {
 	t.Parallel()
-	n := newNetwork(t)
+	n := whoistest.NewNetwork(t)
 	// A chain where every server refers to a new one.
-	n.serve("whois.iana.org:43", answerWith("refer: hop1.example\n"))
+	n.Serve("whois.iana.org:43", whoistest.AnswerWith("refer: hop1.example\n"))
 	for i := 1; i <= 10; i++ {
-		n.serve(fmt.Sprintf("hop%d.example:43", i), answerWith(fmt.Sprintf("netname: HOP-%d\nrefer: hop%d.example\n", i, i+1)))
+		n.Serve(fmt.Sprintf("hop%d.example:43", i), whoistest.AnswerWith(fmt.Sprintf("netname: HOP-%d\nrefer: hop%d.example\n", i, i+1)))
 	}
 	for maxReferrals, wantServer := range map[int]string{0: "hop3.example", 1: "hop1.example", 5: "hop5.example"} {
-		res, err := (&Client{Dial: n.dial, MaxReferrals: maxReferrals}).Lookup(context.Background(), "93.184.216.34")
+		res, err := (&Client{Dial: n.Dial, MaxReferrals: maxReferrals}).Lookup(context.Background(), "93.184.216.34")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -245,11 +155,11 @@ func TestLookupBoundsReferralDepth(t *testing.T) {
 
 func TestLookupTimesOut(t *testing.T) {
 	t.Parallel()
-	n := newNetwork(t)
-	n.serve("whois.iana.org:43", neverAnswer)
+	n := whoistest.NewNetwork(t)
+	n.Serve("whois.iana.org:43", whoistest.NeverAnswer)
 
 	start := time.Now()
-	_, err := (&Client{Dial: n.dial, Timeout: 100 * time.Millisecond}).Lookup(context.Background(), "93.184.216.34")
+	_, err := (&Client{Dial: n.Dial, Timeout: 100 * time.Millisecond}).Lookup(context.Background(), "93.184.216.34")
 	if !errors.Is(err, ErrServerFailed) || !errors.Is(err, context.DeadlineExceeded) {
 		t.Errorf("err = %v, want ErrServerFailed and DeadlineExceeded", err)
 	}
@@ -260,12 +170,12 @@ func TestLookupTimesOut(t *testing.T) {
 
 func TestLookupHonoursCancellation(t *testing.T) {
 	t.Parallel()
-	n := newNetwork(t)
-	n.serve("whois.iana.org:43", neverAnswer)
+	n := whoistest.NewNetwork(t)
+	n.Serve("whois.iana.org:43", whoistest.NeverAnswer)
 
 	ctx, cancel := context.WithCancel(context.Background())
 	time.AfterFunc(50*time.Millisecond, cancel)
-	_, err := (&Client{Dial: n.dial, Timeout: time.Minute}).Lookup(ctx, "93.184.216.34")
+	_, err := (&Client{Dial: n.Dial, Timeout: time.Minute}).Lookup(ctx, "93.184.216.34")
 	if !errors.Is(err, context.Canceled) {
 		t.Errorf("err = %v, want context.Canceled", err)
 	}
@@ -273,10 +183,10 @@ func TestLookupHonoursCancellation(t *testing.T) {
 
 func TestLookupTruncatesHugeResponse(t *testing.T) {
 	t.Parallel()
-	n := newNetwork(t)
+	n := whoistest.NewNetwork(t)
 	// A referral first, then an endless stream: the referral is not
 	// followed from an answer that had to be cut.
-	n.serve("whois.iana.org:43", func(_ string, conn net.Conn) {
+	n.Serve("whois.iana.org:43", func(_ string, conn net.Conn) {
 		fmt.Fprint(conn, "refer: whois.arin.net\nnetname: HUGE\n")
 		line := strings.Repeat("remarks: ä filler filler filler\n", 1024)
 		for {
@@ -285,7 +195,7 @@ func TestLookupTruncatesHugeResponse(t *testing.T) {
 			}
 		}
 	})
-	c := &Client{Dial: n.dial, MaxResponseBytes: 64 << 10}
+	c := &Client{Dial: n.Dial, MaxResponseBytes: 64 << 10}
 	res, err := c.Lookup(context.Background(), "93.184.216.34")
 	if err != nil {
 		t.Fatal(err)
@@ -299,7 +209,7 @@ func TestLookupTruncatesHugeResponse(t *testing.T) {
 	if res.Parsed.Netname != "HUGE" || res.Server != "whois.iana.org" {
 		t.Errorf("got server %s, parsed %+v", res.Server, res.Parsed)
 	}
-	for _, d := range n.dialed() {
+	for _, d := range n.Dialed() {
 		if d == "whois.arin.net:43" {
 			t.Error("followed a referral from a truncated answer")
 		}
@@ -308,11 +218,11 @@ func TestLookupTruncatesHugeResponse(t *testing.T) {
 
 func TestLookupSurvivesGarbage(t *testing.T) {
 	t.Parallel()
-	n := newNetwork(t)
+	n := whoistest.NewNetwork(t)
 	garbage := []byte("\x00\x01\xff\xfe\x1b[31mnetname:\x00EVIL\x1b]0;title\x07\r\n\x89PNG\r\n\x1a\n\xc3\x28refer: \x00whois.evil.example\n")
-	n.serve("whois.iana.org:43", func(_ string, conn net.Conn) { conn.Write(garbage) })
+	n.Serve("whois.iana.org:43", func(_ string, conn net.Conn) { conn.Write(garbage) })
 
-	res, err := (&Client{Dial: n.dial}).Lookup(context.Background(), "93.184.216.34")
+	res, err := (&Client{Dial: n.Dial}).Lookup(context.Background(), "93.184.216.34")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -327,17 +237,17 @@ func TestLookupSurvivesGarbage(t *testing.T) {
 	if _, err := json.Marshal(res); err != nil {
 		t.Error(err)
 	}
-	if len(n.dialed()) != 1 {
-		t.Errorf("dialled %q; the garbage holds no valid referral line", n.dialed())
+	if len(n.Dialed()) != 1 {
+		t.Errorf("dialled %q; the garbage holds no valid referral line", n.Dialed())
 	}
 }
 
 func TestLookupReadsLatin1(t *testing.T) {
 	t.Parallel()
-	n := newNetwork(t)
+	n := whoistest.NewNetwork(t)
 	// LACNIC answers in ISO-8859-1.
-	n.serve("whois.iana.org:43", answerWith("inetnum: 200.160.0.0/20\nowner: N\xfacleo de Telecomunica\xe7\xf5es Ltda\ncountry: BR\n"))
-	res, err := (&Client{Dial: n.dial}).Lookup(context.Background(), "200.160.2.3")
+	n.Serve("whois.iana.org:43", whoistest.AnswerWith("inetnum: 200.160.0.0/20\nowner: N\xfacleo de Telecomunica\xe7\xf5es Ltda\ncountry: BR\n"))
+	res, err := (&Client{Dial: n.Dial}).Lookup(context.Background(), "200.160.2.3")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -348,9 +258,9 @@ func TestLookupReadsLatin1(t *testing.T) {
 
 func TestLookupUnreachableServer(t *testing.T) {
 	t.Parallel()
-	n := newNetwork(t)
-	n.serve("whois.iana.org:43", answerWith("refer: whois.gone.example\n"))
-	_, err := (&Client{Dial: n.dial}).Lookup(context.Background(), "93.184.216.34")
+	n := whoistest.NewNetwork(t)
+	n.Serve("whois.iana.org:43", whoistest.AnswerWith("refer: whois.gone.example\n"))
+	_, err := (&Client{Dial: n.Dial}).Lookup(context.Background(), "93.184.216.34")
 	if !errors.Is(err, ErrServerFailed) || !strings.Contains(err.Error(), "whois.gone.example") {
 		t.Errorf("err = %v, want ErrServerFailed naming whois.gone.example", err)
 	}
@@ -383,8 +293,8 @@ func TestReservedAddressesAnsweredLocally(t *testing.T) {
 		"255.255.255.255":    {"LIMITED-BROADCAST", "255.255.255.255/32"},
 		"64:ff9b::808:808":   {"NAT64-WELL-KNOWN-PREFIX", "64:ff9b::/96"},
 	}
-	n := newNetwork(t)
-	c := &Client{Dial: n.dial, Cache: NewMemoryCache(10)}
+	n := whoistest.NewNetwork(t)
+	c := &Client{Dial: n.Dial, Cache: NewMemoryCache(10)}
 	for query, want := range tests {
 		res, err := c.Lookup(context.Background(), query)
 		if err != nil {
@@ -395,7 +305,7 @@ func TestReservedAddressesAnsweredLocally(t *testing.T) {
 			t.Errorf("%s: got %+v, want %s %s", query, res, want.netname, want.netrange)
 		}
 	}
-	if d := n.dialed(); len(d) != 0 {
+	if d := n.Dialed(); len(d) != 0 {
 		t.Errorf("reserved addresses caused connections: %q", d)
 	}
 	// Public neighbours of reserved ranges are not caught.
@@ -408,9 +318,9 @@ func TestReservedAddressesAnsweredLocally(t *testing.T) {
 
 func TestInvalidQueriesNeverDial(t *testing.T) {
 	t.Parallel()
-	n := newNetwork(t)
-	n.serve("whois.iana.org:43", answerWith("netname: SHOULD-NOT-BE-ASKED\n"))
-	c := &Client{Dial: n.dial}
+	n := whoistest.NewNetwork(t)
+	n.Serve("whois.iana.org:43", whoistest.AnswerWith("netname: SHOULD-NOT-BE-ASKED\n"))
+	c := &Client{Dial: n.Dial}
 	for _, q := range []string{
 		"-h evil.example 8.8.8.8", "-h", "8.8.8.8 -h evil.example", "example.com -T dn",
 		"8.8.8.8; rm -rf /", "example.com;id", "example.com\r\nquit", "example.com\n", "8.8.8.8\n",
@@ -421,7 +331,7 @@ func TestInvalidQueriesNeverDial(t *testing.T) {
 			t.Errorf("Lookup(%q) err = %v, want ErrInvalidQuery", q, err)
 		}
 	}
-	if d := n.dialed(); len(d) != 0 {
+	if d := n.Dialed(); len(d) != 0 {
 		t.Errorf("invalid queries caused connections: %q", d)
 	}
 }

@@ -14,7 +14,7 @@ import (
 )
 
 // ErrServerFailed means a WHOIS server could not be reached or did not
-// answer in time; the API answers 502 (or 504 when the error also matches
+// answer in time; the API answers 503 (504 when the error also matches
 // context.DeadlineExceeded).
 var ErrServerFailed = errors.New("WHOIS server failed")
 
