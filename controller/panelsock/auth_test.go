@@ -76,6 +76,14 @@ func testRefusedBeforeUpgrade(t *testing.T, env *testenv.Env) {
 			t.Errorf("%s: body %q is not a JSON error", c.name, body)
 		}
 	}
+	plain := env.Do(testenv.Request{Method: http.MethodGet, Path: "/ws/panel?token=" + u.Token})
+	var e struct {
+		Error string `json:"error"`
+	}
+	if plain.Status != http.StatusUpgradeRequired || json.Unmarshal(plain.Body, &e) != nil || e.Error == "" {
+		t.Errorf("plain GET: %d %s; want 426 with a JSON error", plain.Status, plain.Body)
+	}
+
 	allowed := &websocket.DialOptions{HTTPHeader: http.Header{"Origin": {allowedOrigin}}}
 	conn, resp, err := env.DialPanel("?token="+u.Token, allowed)
 	if err != nil {

@@ -108,12 +108,12 @@ func (c *conn) writeLoop() {
 }
 
 func (c *conn) deliver(m realtime.Message) {
+	if !c.sub.Wants(m) {
+		return // its subscription ended while it waited
+	}
 	if m.Kind == realtime.KindChanged {
 		c.recheck(m.WorkspaceID)
 		return
-	}
-	if !c.sub.Wants(m) {
-		return // its subscription ended while it waited
 	}
 	ctx, cancel := context.WithTimeout(c.ctx, writeTimeout)
 	defer cancel()

@@ -130,6 +130,10 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		refuse(w, http.StatusServiceUnavailable, "could not verify the token; try again")
 		return
 	}
+	if !isUpgrade(r) {
+		refuse(w, http.StatusUpgradeRequired, "/ws/panel is a WebSocket: connect with Upgrade: websocket")
+		return
+	}
 	if !h.track() {
 		refuse(w, http.StatusServiceUnavailable, "controller shutting down")
 		return
@@ -150,6 +154,23 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	serve(h, ws, sess, token)
+}
+
+// isUpgrade reports whether r asks for a WebSocket, so a plain request
+// gets a JSON answer rather than the WebSocket library's text one.
+func isUpgrade(r *http.Request) bool {
+	return headerHasToken(r.Header, "Connection", "upgrade") && headerHasToken(r.Header, "Upgrade", "websocket")
+}
+
+func headerHasToken(h http.Header, name, token string) bool {
+	for _, v := range h.Values(name) {
+		for _, t := range strings.Split(v, ",") {
+			if strings.EqualFold(strings.TrimSpace(t), token) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func refuse(w http.ResponseWriter, status int, msg string) {

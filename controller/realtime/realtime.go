@@ -46,7 +46,8 @@ type Event struct {
 type Publisher interface {
 	// Publish hands events to the subscribers of their workspaces, in
 	// order. It never blocks and never waits for a subscriber: events that
-	// cannot be taken are dropped, so a publisher is never slowed.
+	// cannot be taken are dropped, so a publisher is never slowed. It may
+	// keep the events (and the slice) until they are dispatched.
 	Publish(events ...Event)
 }
 

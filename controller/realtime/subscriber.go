@@ -140,7 +140,7 @@ func (s *Subscriber) Count() int {
 	return n
 }
 
-// Wants reports whether m is still due: a message already buffered when
+// Wants reports whether m is still due: a message that was waiting when
 // its subscription ended is not. Direct messages always are.
 func (s *Subscriber) Wants(m Message) bool {
 	if m.Kind == KindDirect {

@@ -70,9 +70,9 @@ func (p *panel) start() {
 	p.wg.Go(func() { p.notifier.Run(ctx) })
 }
 
-// close ends the panel sockets (waiting for them up to ctx), then stops
-// the broker and the notifier. Close the ingest pipeline first, so its
-// last batches are published.
+// close ends the panel sockets (clients are told the controller is going
+// away; it waits for them up to ctx), then stops the broker and the
+// notifier.
 func (p *panel) close(ctx context.Context) {
 	p.socket.Close(ctx)
 	p.stop()
