@@ -78,7 +78,10 @@ func (e *Env) ConnectAgent(a Agent) *AgentConn {
 	return c
 }
 
-// Ask sends event with body and waits for the controller's reply.
+// Ask sends event with body and waits for the controller's reply. The
+// neffos client derives wait tokens from the clock, so concurrent Asks on
+// one connection can receive each other's replies: ask from one goroutine
+// per connection (protocol/neffos.Client numbers its waits and is safe).
 func (c *AgentConn) Ask(event string, body []byte) (neffos.Message, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
