@@ -30,11 +30,16 @@ type conn struct {
 
 	ctx    context.Context // ends when the connection ends
 	cancel context.CancelFunc
-	out    chan []byte // bounded write queue
 	joined atomic.Bool // namespace "agent" connected
 
-	closeOnce sync.Once
-	flushThen chan struct{} // closed: stop after writing what is queued
+	// The write queue is a slice drained by a goroutine that exists only
+	// while there is something to write: an idle connection holds no
+	// writer goroutine and no buffer, which is most of the memory of
+	// thousands of idle agents.
+	outMu      sync.Mutex
+	out        [][]byte
+	writing    bool
+	closeAfter bool // close once the queue is written
 
 	probesMu sync.Mutex
 	probes   map[int64]probeAccess // probe_post authorisation cache
@@ -56,9 +61,7 @@ func (h *Hub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	ws.SetReadLimit(maxFrameBytes)
 	ctx, cancel := context.WithCancel(context.WithoutCancel(r.Context()))
 	c := &conn{hub: h, ws: ws, agent: ag, ctx: ctx, cancel: cancel,
-		id:        strconv.FormatInt(connSeq.Add(1), 10) + "-" + strconv.FormatInt(time.Now().UnixNano(), 36),
-		out:       make(chan []byte, h.cfg.WriteQueue),
-		flushThen: make(chan struct{}),
+		id: strconv.FormatInt(connSeq.Add(1), 10) + "-" + strconv.FormatInt(time.Now().UnixNano(), 36),
 	}
 	defer cancel()
 	early, ok := c.handshake(authErr)
@@ -71,11 +74,11 @@ func (h *Hub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	defer h.unregister(c)
 	h.cfg.Log.Info("agent connected", "agent_id", ag.ID, "workspace_id", ag.WorkspaceID, "conn", c.id)
-	go c.writeLoop()
 	for _, frame := range early {
 		c.handle(frame)
 	}
 	c.readLoop()
+	c.ws.CloseNow()
 	h.cfg.Log.Info("agent disconnected", "agent_id", ag.ID, "conn", c.id)
 }
 
@@ -155,71 +158,80 @@ func (c *conn) readLoop() {
 	}
 }
 
-// writeLoop writes queued frames and pings the agent; a peer that does not
-// answer a ping in time is dropped.
-func (c *conn) writeLoop() {
-	defer c.ws.CloseNow()
-	ping := time.NewTicker(c.hub.cfg.PingInterval)
-	defer ping.Stop()
+const writeTimeout = 10 * time.Second
+
+// send queues a frame without blocking; a queue over WriteQueue frames
+// means the agent is not reading, and the connection is closed
+// (PROTOCOL.md §5).
+func (c *conn) send(frame []byte) {
+	c.outMu.Lock()
+	defer c.outMu.Unlock()
+	if c.ctx.Err() != nil {
+		return
+	}
+	if len(c.out) >= c.hub.cfg.WriteQueue {
+		c.hub.cfg.Log.Warn("agent write queue overflow; closing connection", "agent_id", c.agent.ID, "conn", c.id)
+		c.cancel()
+		return
+	}
+	c.out = append(c.out, frame)
+	if !c.writing {
+		c.writing = true
+		go c.flush()
+	}
+}
+
+// flush writes queued frames until the queue is empty, then exits.
+func (c *conn) flush() {
 	for {
-		select {
-		case frame := <-c.out:
-			if !c.write(frame) {
-				return
-			}
-		case <-c.flushThen:
-		flush:
-			for {
-				select {
-				case frame := <-c.out:
-					c.write(frame)
-				default:
-					break flush
-				}
-			}
-			c.ws.Close(websocket.StatusNormalClosure, "")
-			return
-		case <-ping.C:
-			ctx, cancel := context.WithTimeout(c.ctx, c.hub.cfg.PingInterval)
-			err := c.ws.Ping(ctx)
-			cancel()
-			if err != nil {
+		c.outMu.Lock()
+		if len(c.out) == 0 {
+			c.writing = false
+			closing := c.closeAfter
+			c.out = nil
+			c.outMu.Unlock()
+			if closing {
+				c.ws.Close(websocket.StatusNormalClosure, "")
 				c.cancel()
-				return
 			}
-		case <-c.ctx.Done():
+			return
+		}
+		frame := c.out[0]
+		c.out = c.out[1:]
+		c.outMu.Unlock()
+		ctx, cancel := context.WithTimeout(c.ctx, writeTimeout)
+		err := c.ws.Write(ctx, websocket.MessageText, frame)
+		cancel()
+		if err != nil {
+			c.cancel()
+			c.outMu.Lock()
+			c.writing, c.out = false, nil
+			c.outMu.Unlock()
 			return
 		}
 	}
 }
 
-const writeTimeout = 10 * time.Second
-
-func (c *conn) write(frame []byte) bool {
-	ctx, cancel := context.WithTimeout(c.ctx, writeTimeout)
+// ping checks the agent answers; one that does not within the interval is
+// dropped.
+func (c *conn) ping() {
+	ctx, cancel := context.WithTimeout(c.ctx, c.hub.cfg.PingInterval)
 	defer cancel()
-	if err := c.ws.Write(ctx, websocket.MessageText, frame); err != nil {
-		c.cancel()
-		return false
-	}
-	return true
-}
-
-// send queues a frame without blocking; a full queue means the agent is
-// not reading, and the connection is closed (PROTOCOL.md §5).
-func (c *conn) send(frame []byte) {
-	select {
-	case c.out <- frame:
-	case <-c.ctx.Done():
-	default:
-		c.hub.cfg.Log.Warn("agent write queue overflow; closing connection", "agent_id", c.agent.ID, "conn", c.id)
+	if err := c.ws.Ping(ctx); err != nil {
 		c.cancel()
 	}
 }
 
 // closeAfterFlush ends the connection once queued frames are written.
 func (c *conn) closeAfterFlush() {
-	c.closeOnce.Do(func() { close(c.flushThen) })
+	c.outMu.Lock()
+	c.closeAfter = true
+	start := !c.writing
+	c.writing = true
+	c.outMu.Unlock()
+	if start {
+		go c.flush()
+	}
 }
 
 // replaced ends a connection that a newer one of the same agent replaced:

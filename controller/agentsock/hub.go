@@ -138,6 +138,26 @@ func (h *Hub) Deactivate(agentID int64, reason string) {
 	c.closeAfterFlush()
 }
 
+// Run pings every connected agent each PingInterval until ctx ends; an
+// agent that does not answer within the interval is dropped. One ticker
+// for the hub, not one per connection.
+func (h *Hub) Run(ctx context.Context) {
+	tick := time.NewTicker(h.cfg.PingInterval)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+			h.mu.Lock()
+			for _, c := range h.conns {
+				go c.ping()
+			}
+			h.mu.Unlock()
+		}
+	}
+}
+
 // Close disconnects every agent and waits for their handlers to finish.
 func (h *Hub) Close(ctx context.Context) {
 	h.mu.Lock()

@@ -116,6 +116,7 @@ func assemble(ctx context.Context, cfg config.Config, log *slog.Logger, db *stor
 	bg, stop := context.WithCancel(context.WithoutCancel(ctx))
 	s.stopBackground = stop
 	s.run(func() { in.pipeline.Run(bg) })
+	s.run(func() { hub.Run(bg) })
 	s.run(func() { agentSvc.RunTouches(bg) })
 	s.run(func() { in.enforceRetention(bg, cfg.Retention, log) })
 	s.run(func() { every(bg, time.Hour, func() { s.purgeSessions(bg) }) })
