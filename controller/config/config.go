@@ -46,8 +46,8 @@ type Config struct {
 	AlertTimings AlertTimings
 	// PanelTuning shortens the panel socket's clocks in tests (no flags).
 	PanelTuning PanelTuning
-	// IngestTuning shrinks the ingest queue in tests (no flags).
-	IngestTuning IngestTuning
+	// AgentTuning shrinks the agent socket's queue and clocks in tests (no flags).
+	AgentTuning AgentTuning
 	// Lookups locates GeoIP and OUI data and bounds WHOIS and bulk lookups.
 	Lookups Lookups
 

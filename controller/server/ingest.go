@@ -48,7 +48,7 @@ func openIngest(ctx context.Context, cfg config.Config, db *store.DB, log *slog.
 		data.Close()
 		return nil, err
 	}
-	t := cfg.IngestTuning
+	t := cfg.AgentTuning
 	return &ingest{store: data, pipeline: probedata.NewPipeline(data, ids,
 		probedata.PipelineConfig{QueueSize: t.QueueSize, BatchSize: t.BatchSize}, log)}, nil
 }

@@ -35,7 +35,7 @@ func TestNoAcknowledgedResultIsLost(t *testing.T) {
 	}
 	const agents, window = 50, 64
 	env := testenv.Start(t, testenv.SQLite, func(c *config.Config) {
-		c.IngestTuning = config.IngestTuning{QueueSize: 2000, BatchSize: 500, Wait: 200 * time.Millisecond}
+		c.AgentTuning = config.AgentTuning{QueueSize: 2000, BatchSize: 500, Wait: 200 * time.Millisecond}
 	})
 	owner := env.NewUser()
 	ws := env.NewWorkspace(owner, "no loss")

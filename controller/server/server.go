@@ -90,7 +90,7 @@ func assemble(ctx context.Context, cfg config.Config, log *slog.Logger, db *stor
 	pnl := newPanel(cfg, log, db, sessions, in.store)
 	hub := agentsock.New(agentsock.Config{DB: db, Agents: agentSvc, Pipeline: in.pipeline, Data: in.store,
 		Speedtest: queue, Log: log, ClientIP: ips.String, OnPresence: pnl.agentPresence,
-		IngestTimeout: cfg.IngestTuning.Wait})
+		IngestTimeout: cfg.AgentTuning.Wait, PingInterval: cfg.AgentTuning.Ping})
 	alertSvc := newAlerting(cfg, log, db, pnl.broker)
 
 	// Committed results flow to: agent addresses, panels, alert evaluation.
