@@ -14,7 +14,7 @@ import (
 
 const benchUsage = `usage:
   netwatcher bench ingest --url URL --agents N --rate R --duration D [--pid P] [--payload ping|mtr|mixed] [--state FILE] [--panels N]
-  netwatcher bench store --backend URL --rows N [--batch B] [--probes P]`
+  netwatcher bench store [--backend URL | --data-dir DIR] --rows N [--batch B] [--probes P] [--span D]`
 
 func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
@@ -63,7 +63,8 @@ func benchStore(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	o := bench.StoreOptions{Out: stdout}
 	fs.IntVar(&o.Rows, "rows", 100000, "rows to insert")
 	fs.IntVar(&o.Batch, "batch", 2000, "rows per insert (the ingest pipeline's batch size)")
-	fs.IntVar(&o.Probes, "probes", 1000, "interleaved probes the rows belong to")
+	fs.IntVar(&o.Probes, "probes", 1000, "interleaved probes the rows belong to (ids 1…N of workspace 1)")
+	fs.DurationVar(&o.Span, "span", 0, "spread the rows' created_at over this span before now (e.g. 720h)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}

@@ -16,9 +16,10 @@ import (
 
 // StoreOptions describe a `bench store` scenario.
 type StoreOptions struct {
-	Rows   int // rows to insert
-	Batch  int // rows per insert
-	Probes int // interleaved probes (and agents) the rows belong to
+	Rows   int           // rows to insert
+	Batch  int           // rows per insert
+	Probes int           // interleaved probes (and agents) the rows belong to
+	Span   time.Duration // CreatedAt spread evenly over this span before now (0: all now)
 	Out    io.Writer
 }
 
@@ -29,7 +30,10 @@ func Store(ctx context.Context, s probedata.Store, o StoreOptions) error {
 	if o.Rows < 1 || o.Batch < 1 || o.Probes < 1 {
 		return fmt.Errorf("need --rows, --batch and --probes ≥ 1")
 	}
-	fmt.Fprintf(o.Out, "scenario: %d PING rows in batches of %d from %d interleaved probes\n", o.Rows, o.Batch, o.Probes)
+	fmt.Fprintf(o.Out, "scenario: %d PING rows in batches of %d from %d interleaved probes, created over the last %s\n",
+		o.Rows, o.Batch, o.Probes, o.Span)
+	start := time.Now().UTC().Add(-o.Span)
+	step := o.Span / time.Duration(o.Rows)
 	ids, err := probedata.NewIDGen(probedata.MaxNode)
 	if err != nil {
 		return err
@@ -45,6 +49,9 @@ func Store(ctx context.Context, s probedata.Store, o StoreOptions) error {
 			probe := int64(1 + n%o.Probes)
 			target := fmt.Sprintf("192.0.2.%d", 1+probe%250)
 			now := time.Now().UTC()
+			if o.Span > 0 {
+				now = start.Add(time.Duration(n) * step)
+			}
 			payload := pingPayload(rng, target, now)
 			values, err := metrics.Extract(protocol.TypePing, payload)
 			if err != nil {
