@@ -1,19 +1,25 @@
 #!/usr/bin/env bash
 # The whole test suite, as CI runs it: installs and starts the services the
-# tests need (PostgreSQL now; more as the product grows), runs gofmt, go vet
-# and every Go test against them, then stops the services.
+# tests need (PostgreSQL, ClickHouse), runs gofmt, go vet and every Go test
+# against them, then stops the services.
 # Needs root for apt-get and for starting PostgreSQL as its own user.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH=/usr/local/go/bin:$PATH
 
-stop_services() { scripts/postgres.sh stop || true; }
+stop_services() {
+  scripts/clickhouse.sh stop || true
+  scripts/postgres.sh stop || true
+}
 trap stop_services EXIT
 
 echo "== services"
 NETWATCHER_TEST_POSTGRES_URL=$(scripts/postgres.sh start)
 export NETWATCHER_TEST_POSTGRES_URL
 echo "PostgreSQL: $NETWATCHER_TEST_POSTGRES_URL"
+NETWATCHER_TEST_CLICKHOUSE_URL=$(scripts/clickhouse.sh start)
+export NETWATCHER_TEST_CLICKHOUSE_URL
+echo "ClickHouse: $NETWATCHER_TEST_CLICKHOUSE_URL"
 
 # Debian's IEEE registry, which the OUI tests read (they skip without it).
 if [ ! -f /usr/share/ieee-data/oui.csv ]; then

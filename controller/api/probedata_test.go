@@ -58,8 +58,10 @@ func newIngestFixture(t *testing.T, env *testenv.Env) *ingestFixture {
 	return f
 }
 
+// TestProbeDataQueries runs on every probe-data store: a deployed-style
+// agent (the neffos client) posts results that every query endpoint finds.
 func TestProbeDataQueries(t *testing.T) {
-	testenv.ForEachBackend(t, func(t *testing.T, env *testenv.Env) {
+	testenv.ForEachProbeDataBackend(t, func(t *testing.T, env *testenv.Env) {
 		f := newIngestFixture(t, env)
 		get := func(path string) []map[string]any {
 			return listOf(t, env.Call("GET", wsPath(f.ws, path), f.owner.Token, nil, http.StatusOK))
@@ -128,7 +130,7 @@ func TestProbeDataQueries(t *testing.T) {
 }
 
 func TestProbeDataNeverCrossesWorkspaces(t *testing.T) {
-	testenv.ForEachBackend(t, func(t *testing.T, env *testenv.Env) {
+	testenv.ForEachProbeDataBackend(t, func(t *testing.T, env *testenv.Env) {
 		f := newIngestFixture(t, env)
 		other := env.NewUser()
 		mine := env.NewWorkspace(other, "mine")

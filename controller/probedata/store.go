@@ -70,17 +70,25 @@ type Store interface {
 	// whose (AgentID, UID) is already stored (UID != "") is skipped, so a
 	// result resent after a lost ack is stored once.
 	Insert(ctx context.Context, rows []Row) (inserted int, err error)
-	// Find returns rows matching q ordered by CreatedAt (then ID).
+	// Find returns rows matching q ordered by CreatedAt (then ID); a
+	// query without a positive Limit is an error. Times come back at
+	// millisecond precision, in UTC.
 	Find(ctx context.Context, q Query) ([]Row, error)
-	// LatestPerProbe returns the newest row of each probe matching q
-	// (q.Limit bounds the number of probes).
+	// LatestPerProbe returns the newest row of each probe matching q,
+	// ordered by probe id (q.Limit bounds the number of probes, keeping
+	// the lowest ids).
 	LatestPerProbe(ctx context.Context, q Query) ([]Row, error)
 	// Aggregate buckets rows matching q by bucket (aligned to the Unix
-	// epoch), reporting agent and type, oldest first.
+	// epoch), reporting agent and type, oldest first (then by agent and
+	// type). It summarises the metrics the bucket's result type can carry
+	// (METRICS.md).
 	Aggregate(ctx context.Context, q Query, bucket time.Duration) ([]Bucket, error)
 	// DeleteBefore removes rows received before cutoff, in the store's own
 	// efficient way (partition drops or bounded deletes), and returns rows
-	// (or an estimate, for partition drops) removed.
+	// (or an estimate, for partition drops) removed. Partitioned stores
+	// drop whole days, so rows of the day straddling cutoff may stay until
+	// the next run. Stores rely on ReceivedAt being TimeOfID(ID), as the
+	// pipeline sets it.
 	DeleteBefore(ctx context.Context, cutoff time.Time) (int64, error)
 	// DeleteWorkspace removes every row of a workspace (background purge
 	// after a workspace is deleted).

@@ -4,13 +4,11 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"path/filepath"
-	"strings"
 	"time"
 
 	"github.com/netwatcher/netwatcher/controller/config"
 	"github.com/netwatcher/netwatcher/controller/probedata"
-	"github.com/netwatcher/netwatcher/controller/probedata/litestore"
+	"github.com/netwatcher/netwatcher/controller/probedata/backends"
 	"github.com/netwatcher/netwatcher/controller/store"
 )
 
@@ -23,14 +21,7 @@ type ingest struct {
 
 // OpenProbeData opens the probe-data store cfg selects (NETWATCHER_PROBEDATA_URL).
 func OpenProbeData(ctx context.Context, cfg config.Config) (probedata.Store, error) {
-	switch {
-	case cfg.ProbeDataURL == "":
-		return litestore.Open(ctx, filepath.Join(cfg.DataDir, "probedata.db"))
-	case strings.HasPrefix(cfg.ProbeDataURL, "sqlite:"):
-		return litestore.Open(ctx, strings.TrimPrefix(strings.TrimPrefix(cfg.ProbeDataURL, "sqlite:"), "//"))
-	default:
-		return nil, fmt.Errorf("NETWATCHER_PROBEDATA_URL %q: only SQLite is available in this build", cfg.ProbeDataURL)
-	}
+	return backends.Open(ctx, cfg.ProbeDataURL, cfg.DataDir)
 }
 
 func openIngest(ctx context.Context, cfg config.Config, db *store.DB, log *slog.Logger) (*ingest, error) {
