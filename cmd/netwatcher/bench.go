@@ -62,7 +62,7 @@ func benchStore(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	fs.StringVar(&cfg.DataDir, "data-dir", "./bench-data", "data directory for the SQLite store")
 	o := bench.StoreOptions{Out: stdout}
 	fs.IntVar(&o.Rows, "rows", 100000, "rows to insert")
-	fs.IntVar(&o.Batch, "batch", 2000, "rows per insert (the ingest pipeline's batch size)")
+	fs.IntVar(&o.Batch, "batch", 5000, "rows per insert (the ingest pipeline's largest batch)")
 	fs.IntVar(&o.Probes, "probes", 1000, "interleaved probes the rows belong to (ids 1…N of workspace 1)")
 	fs.DurationVar(&o.Span, "span", 0, "spread the rows' created_at over this span before now (e.g. 720h)")
 	if err := fs.Parse(args); err != nil {

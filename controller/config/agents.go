@@ -7,7 +7,7 @@ import "time"
 // back-pressure and dead-peer detection quickly.
 type AgentTuning struct {
 	QueueSize int           // results waiting for the batch writer; default 20,000
-	BatchSize int           // rows per insert; default 2,000
+	BatchSize int           // rows per insert at most; default 5,000
 	Wait      time.Duration // longest an agent's result waits for room in the queue; default 30 s
 	Ping      time.Duration // server pings of agent sockets; default 30 s
 }

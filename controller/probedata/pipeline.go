@@ -31,8 +31,11 @@ type Pipeline struct {
 
 // PipelineConfig tunes the pipeline; zero values take defaults.
 type PipelineConfig struct {
-	QueueSize  int           // results waiting for the writer (default 20,000)
-	BatchSize  int           // rows per insert (default 2,000)
+	QueueSize int // results waiting for the writer (default 20,000)
+	// BatchSize caps rows per insert (default 5,000). Batches are only
+	// that large when a backlog builds, and then larger commits are what
+	// lets SQLite catch up: its cost is pages dirtied per commit.
+	BatchSize  int
 	Linger     time.Duration // longest wait to fill a batch (default 20 ms)
 	MaxRetries int           // insert attempts before failing a batch (default 5)
 }
@@ -42,7 +45,7 @@ func (c PipelineConfig) withDefaults() PipelineConfig {
 		c.QueueSize = 20000
 	}
 	if c.BatchSize <= 0 {
-		c.BatchSize = 2000
+		c.BatchSize = 5000
 	}
 	if c.Linger <= 0 {
 		c.Linger = 20 * time.Millisecond
