@@ -7,28 +7,41 @@ import (
 	"encoding/json"
 	"fmt"
 	"math/rand/v2"
+	"strconv"
 	"time"
-
-	"github.com/netwatcher/netwatcher/protocol"
 )
 
 // pingPayload is a PING result shaped like a deployed agent's: RTTs in
-// integer nanoseconds, loss in percent.
+// integer nanoseconds, loss in percent. It is appended by hand rather than
+// marshalled: the load generator shares the machine with the controller,
+// and every microsecond it spends is one the controller does not get.
 func pingPayload(rng *rand.Rand, target string, at time.Time) json.RawMessage {
 	base := 8 + rng.Float64()*40 // ms
 	recv := 10
 	if rng.IntN(50) == 0 {
 		recv = 9
 	}
-	ms := func(v float64) int64 { return int64(v * 1e6) }
-	p := map[string]any{
-		"start_timestamp": at.Add(-10 * time.Second).Format(time.RFC3339Nano), "stop_timestamp": at.Format(time.RFC3339Nano),
-		"packets_sent": 10, "packets_recv": recv, "packets_recv_duplicates": 0,
-		"packet_loss": float64(10-recv) * 10, "addr": target,
-		"min_rtt": ms(base * 0.9), "max_rtt": ms(base * 1.4), "avg_rtt": ms(base), "std_dev_rtt": ms(base * 0.1),
-	}
-	b, _ := json.Marshal(p)
-	return b
+	ns := func(ms float64) int64 { return int64(ms * 1e6) }
+	b := make([]byte, 0, 320)
+	b = append(b, `{"start_timestamp":"`...)
+	b = at.Add(-10*time.Second).AppendFormat(b, time.RFC3339Nano)
+	b = append(b, `","stop_timestamp":"`...)
+	b = at.AppendFormat(b, time.RFC3339Nano)
+	b = append(b, `","packets_sent":10,"packets_recv":`...)
+	b = strconv.AppendInt(b, int64(recv), 10)
+	b = append(b, `,"packets_recv_duplicates":0,"packet_loss":`...)
+	b = strconv.AppendInt(b, int64(10-recv)*10, 10)
+	b = append(b, `,"addr":"`...)
+	b = append(b, target...)
+	b = append(b, `","min_rtt":`...)
+	b = strconv.AppendInt(b, ns(base*0.9), 10)
+	b = append(b, `,"max_rtt":`...)
+	b = strconv.AppendInt(b, ns(base*1.4), 10)
+	b = append(b, `,"avg_rtt":`...)
+	b = strconv.AppendInt(b, ns(base), 10)
+	b = append(b, `,"std_dev_rtt":`...)
+	b = strconv.AppendInt(b, ns(base*0.1), 10)
+	return append(b, '}')
 }
 
 // mtrPayload is an MTR result with hop statistics as strings, the way
@@ -60,8 +73,20 @@ func mtrPayload(rng *rand.Rand, target string, at time.Time) json.RawMessage {
 	return b
 }
 
-// result builds a probe_post body.
+// result builds a probe_post body (appended by hand, like pingPayload).
 func result(probeID int64, typ, target string, payload json.RawMessage, at time.Time, uid string) []byte {
-	b, _ := json.Marshal(protocol.ProbeData{ProbeID: probeID, CreatedAt: at, Type: typ, Payload: payload, Target: target, UID: uid})
-	return b
+	b := make([]byte, 0, len(payload)+200)
+	b = append(b, `{"probe_id":`...)
+	b = strconv.AppendInt(b, probeID, 10)
+	b = append(b, `,"triggered":false,"triggered_reason":"","created_at":"`...)
+	b = at.UTC().AppendFormat(b, time.RFC3339Nano)
+	b = append(b, `","type":"`...)
+	b = append(b, typ...)
+	b = append(b, `","payload":`...)
+	b = append(b, payload...)
+	b = append(b, `,"target":"`...)
+	b = append(b, target...)
+	b = append(b, `","uid":"`...)
+	b = append(b, uid...)
+	return append(b, `"}`...)
 }
