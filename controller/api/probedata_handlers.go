@@ -171,7 +171,18 @@ func (a *API) probeData(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return storeUnavailable(err)
 	}
-	return writeJSON(w, http.StatusOK, list[probedata.Bucket]{Data: buckets})
+	body := append(make([]byte, 0, 64+len(buckets)*220), `{"data":[`...)
+	for i, b := range buckets {
+		if i > 0 {
+			body = append(body, ',')
+		}
+		if body, err = b.AppendJSON(body); err != nil {
+			return err
+		}
+	}
+	w.Header().Set("Content-Type", "application/json")
+	_, err = w.Write(append(body, "]}\n"...))
+	return err
 }
 
 // latestProbeData returns the newest row of a type from an agent.
