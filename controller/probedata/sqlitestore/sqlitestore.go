@@ -207,18 +207,7 @@ func (s *Store) query(ctx context.Context, query string, args []any) ([]probedat
 		return nil, fmt.Errorf("query probe data: %w", err)
 	}
 	defer rows.Close()
-	out := []probedata.Row{}
-	sc := probesql.NewScanner()
-	for rows.Next() {
-		if err := rows.Scan(sc.Dest()...); err != nil {
-			return nil, fmt.Errorf("read probe data: %w", err)
-		}
-		out = append(out, sc.Row())
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("read probe data: %w", err)
-	}
-	return out, nil
+	return probesql.ReadAll(rows)
 }
 
 // deleteChunk bounds each retention or purge transaction, so the writer

@@ -8,6 +8,7 @@ package probesql
 
 import (
 	"encoding/json"
+	"fmt"
 	"slices"
 	"strings"
 	"time"
@@ -204,3 +205,19 @@ func (s *Scanner) Row() probedata.Row {
 
 // FromMillis is the UTC time of Unix milliseconds.
 func FromMillis(ms int64) time.Time { return time.UnixMilli(ms).UTC() }
+
+// ReadAll reads every row of a ColumnList query; the caller closes rows.
+func ReadAll(rows Rows) ([]probedata.Row, error) {
+	out := []probedata.Row{}
+	sc := NewScanner()
+	for rows.Next() {
+		if err := rows.Scan(sc.Dest()...); err != nil {
+			return nil, fmt.Errorf("read probe data: %w", err)
+		}
+		out = append(out, sc.Row())
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("read probe data: %w", err)
+	}
+	return out, nil
+}

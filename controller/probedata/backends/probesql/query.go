@@ -111,7 +111,7 @@ func (d *Dialect) Aggregate(q probedata.Query, bucket time.Duration, cols []int)
 	return b.sql.String(), b.args
 }
 
-// Rows is what ScanBuckets needs of a driver's result set.
+// Rows is what the three drivers' result sets have in common.
 type Rows interface {
 	Next() bool
 	Scan(dest ...any) error
