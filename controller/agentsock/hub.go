@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/netwatcher/netwatcher/controller/agents"
+	"github.com/netwatcher/netwatcher/controller/periodic"
 	"github.com/netwatcher/netwatcher/controller/probedata"
 	"github.com/netwatcher/netwatcher/controller/speedtest"
 	"github.com/netwatcher/netwatcher/controller/store"
@@ -142,20 +143,13 @@ func (h *Hub) Deactivate(agentID int64, reason string) {
 // agent that does not answer within the interval is dropped. One ticker
 // for the hub, not one per connection.
 func (h *Hub) Run(ctx context.Context) {
-	tick := time.NewTicker(h.cfg.PingInterval)
-	defer tick.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-tick.C:
-			h.mu.Lock()
-			for _, c := range h.conns {
-				go c.ping()
-			}
-			h.mu.Unlock()
+	periodic.Every(ctx, h.cfg.PingInterval, func() {
+		h.mu.Lock()
+		defer h.mu.Unlock()
+		for _, c := range h.conns {
+			go c.ping()
 		}
-	}
+	})
 }
 
 // Close disconnects every agent and waits for their handlers to finish.

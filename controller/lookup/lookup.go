@@ -16,6 +16,7 @@ import (
 	"github.com/netwatcher/netwatcher/controller/lookup/geoip"
 	"github.com/netwatcher/netwatcher/controller/lookup/oui"
 	"github.com/netwatcher/netwatcher/controller/lookup/whois"
+	"github.com/netwatcher/netwatcher/controller/periodic"
 	"github.com/netwatcher/netwatcher/controller/store"
 )
 
@@ -87,18 +88,11 @@ func (s *Service) Run(ctx context.Context) {
 	wg.Go(func() { s.geo.Watch(ctx) })
 	wg.Go(func() { s.oui.Watch(ctx) })
 	wg.Go(func() {
-		tick := time.NewTicker(cachePurgeInterval)
-		defer tick.Stop()
-		for {
-			select {
-			case <-ctx.Done():
-				return
-			case <-tick.C:
-				if _, err := s.cache.Purge(ctx); err != nil && ctx.Err() == nil {
-					s.log.Warn("purge WHOIS cache", "err", err)
-				}
+		periodic.Every(ctx, cachePurgeInterval, func() {
+			if _, err := s.cache.Purge(ctx); err != nil && ctx.Err() == nil {
+				s.log.Warn("purge WHOIS cache", "err", err)
 			}
-		}
+		})
 	})
 	wg.Wait()
 }

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/netwatcher/netwatcher/controller/config"
+	"github.com/netwatcher/netwatcher/controller/periodic"
 	"github.com/netwatcher/netwatcher/controller/probedata"
 	"github.com/netwatcher/netwatcher/controller/probedata/backends"
 	"github.com/netwatcher/netwatcher/controller/store"
@@ -56,5 +57,5 @@ func (in *ingest) enforceRetention(ctx context.Context, retention time.Duration,
 		}
 	}
 	purge()
-	every(ctx, time.Hour, purge)
+	periodic.Every(ctx, time.Hour, purge)
 }

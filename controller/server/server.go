@@ -19,6 +19,7 @@ import (
 	"github.com/netwatcher/netwatcher/controller/auth"
 	"github.com/netwatcher/netwatcher/controller/clientip"
 	"github.com/netwatcher/netwatcher/controller/config"
+	"github.com/netwatcher/netwatcher/controller/periodic"
 	"github.com/netwatcher/netwatcher/controller/probes"
 	"github.com/netwatcher/netwatcher/controller/speedtest"
 	"github.com/netwatcher/netwatcher/controller/store"
@@ -119,9 +120,9 @@ func assemble(ctx context.Context, cfg config.Config, log *slog.Logger, db *stor
 	s.run(func() { hub.Run(bg) })
 	s.run(func() { agentSvc.RunTouches(bg) })
 	s.run(func() { in.enforceRetention(bg, cfg.Retention, log) })
-	s.run(func() { every(bg, time.Hour, func() { s.purgeSessions(bg) }) })
+	s.run(func() { periodic.Every(bg, time.Hour, func() { s.purgeSessions(bg) }) })
 	s.run(func() {
-		every(bg, time.Minute, func() {
+		periodic.Every(bg, time.Minute, func() {
 			if err := queue.Expire(bg); err != nil {
 				log.Warn("expire speed tests", "err", err)
 			}
@@ -137,20 +138,6 @@ func (s *Server) run(fn func()) {
 		defer s.background.Done()
 		fn()
 	}()
-}
-
-// every runs fn each interval until ctx ends.
-func every(ctx context.Context, interval time.Duration, fn func()) {
-	tick := time.NewTicker(interval)
-	defer tick.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-tick.C:
-			fn()
-		}
-	}
 }
 
 // ensureAdmin creates the NETWATCHER_ADMIN_EMAIL user on first start.
