@@ -2,7 +2,6 @@ package probes
 
 import (
 	"context"
-	"encoding/json"
 	"net"
 	"slices"
 	"strconv"
@@ -135,7 +134,7 @@ func (b *listBuilder) resolveTargets(p Probe) (Probe, bool) {
 // PING probes per target agent, all keeping the AGENT probe's id.
 func (b *listBuilder) expandAgentProbe(p Probe) []Probe {
 	var out []Probe
-	includePing := metadataBool(p.Metadata, IncludePingKey)
+	includePing := metadataField[bool](p.Metadata, IncludePingKey)
 	for _, t := range p.Targets {
 		if t.AgentID == nil {
 			continue
@@ -185,14 +184,4 @@ func (b *listBuilder) trafficSimServer(self agents.Agent, senders []Probe) Probe
 		p.Targets = append(p.Targets, protocol.ProbeTarget{Target: ip, AgentID: &id, CreatedAt: s.CreatedAt, UpdatedAt: s.UpdatedAt})
 	}
 	return p
-}
-
-// metadataBool reads a boolean field of a metadata object (false if absent).
-func metadataBool(meta protocol.JSONObject, key string) bool {
-	var m map[string]json.RawMessage
-	if json.Unmarshal(meta, &m) != nil {
-		return false
-	}
-	var v bool
-	return json.Unmarshal(m[key], &v) == nil && v
 }

@@ -224,14 +224,14 @@ func checkDuplicate(ctx context.Context, conn store.Conn, agentID, except int64,
 		return fmt.Errorf("check duplicate probes: %w", err)
 	}
 	defer rows.Close()
-	server := metadataString(d.probe.Metadata, "dns_server")
+	server := metadataField[string](d.probe.Metadata, "dns_server")
 	for rows.Next() {
 		var id int64
 		var meta string
 		if err := rows.Scan(&id, &meta); err != nil {
 			return fmt.Errorf("check duplicate probes: %w", err)
 		}
-		if d.probe.Type == protocol.TypeDNS && metadataString(protocol.JSONObject(meta), "dns_server") != server {
+		if d.probe.Type == protocol.TypeDNS && metadataField[string](protocol.JSONObject(meta), "dns_server") != server {
 			continue
 		}
 		return apperr.Conflictf("a %s probe with a shared target already exists on this agent (probe %d)", d.probe.Type, id)

@@ -116,17 +116,15 @@ func (s Spec) validate() (draft, error) {
 	return d, nil
 }
 
-// metadataString reads a string field of a metadata object ("" if absent).
-func metadataString(meta protocol.JSONObject, key string) string {
+// metadataField reads a field of a metadata object: the zero value when the
+// field is absent or of another type.
+func metadataField[T any](meta protocol.JSONObject, key string) T {
 	var m map[string]json.RawMessage
-	if json.Unmarshal(meta, &m) != nil {
-		return ""
+	var v T
+	if json.Unmarshal(meta, &m) == nil {
+		_ = json.Unmarshal(m[key], &v)
 	}
-	var s string
-	if json.Unmarshal(m[key], &s) != nil {
-		return ""
-	}
-	return s
+	return v
 }
 
 // withMetadata returns meta with key set to value.
