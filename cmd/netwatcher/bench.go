@@ -8,8 +8,7 @@ import (
 	"time"
 
 	"github.com/netwatcher/netwatcher/controller/bench"
-	"github.com/netwatcher/netwatcher/controller/config"
-	"github.com/netwatcher/netwatcher/controller/server"
+	"github.com/netwatcher/netwatcher/controller/probedata/backends"
 )
 
 const benchUsage = `usage:
@@ -57,9 +56,8 @@ func benchIngest(ctx context.Context, args []string, stdout, stderr io.Writer) e
 func benchStore(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("netwatcher bench store", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	var cfg config.Config
-	fs.StringVar(&cfg.ProbeDataURL, "backend", "", "probe-data store URL as NETWATCHER_PROBEDATA_URL (empty: SQLite in --data-dir)")
-	fs.StringVar(&cfg.DataDir, "data-dir", "./bench-data", "data directory for the SQLite store")
+	backend := fs.String("backend", "", "probe-data store URL as NETWATCHER_PROBEDATA_URL (empty: SQLite in --data-dir)")
+	dataDir := fs.String("data-dir", "./bench-data", "data directory for the SQLite store")
 	o := bench.StoreOptions{Out: stdout}
 	fs.IntVar(&o.Rows, "rows", 100000, "rows to insert")
 	fs.IntVar(&o.Batch, "batch", 5000, "rows per insert (the ingest pipeline's largest batch)")
@@ -68,8 +66,7 @@ func benchStore(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	cfg.Retention = 100 * 365 * 24 * time.Hour
-	store, err := server.OpenProbeData(ctx, cfg)
+	store, err := backends.Open(ctx, *backend, *dataDir)
 	if err != nil {
 		return err
 	}

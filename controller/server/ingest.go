@@ -20,13 +20,8 @@ type ingest struct {
 	pipeline *probedata.Pipeline
 }
 
-// OpenProbeData opens the probe-data store cfg selects (NETWATCHER_PROBEDATA_URL).
-func OpenProbeData(ctx context.Context, cfg config.Config) (probedata.Store, error) {
-	return backends.Open(ctx, cfg.ProbeDataURL, cfg.DataDir)
-}
-
 func openIngest(ctx context.Context, cfg config.Config, db *store.DB, log *slog.Logger) (*ingest, error) {
-	data, err := OpenProbeData(ctx, cfg)
+	data, err := backends.Open(ctx, cfg.ProbeDataURL, cfg.DataDir)
 	if err != nil {
 		return nil, fmt.Errorf("open probe-data store: %w", err)
 	}
